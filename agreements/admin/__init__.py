@@ -1,0 +1,7 @@
+from django.contrib import admin
+
+from . import agreements, reference  # noqa: F401  (registers the model admins)
+
+admin.site.site_header = "Bilateral agreement tracker"
+admin.site.site_title = "Agreement tracker"
+admin.site.index_title = "Agreements, people and sources"

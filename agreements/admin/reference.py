@@ -1,0 +1,83 @@
+"""Admins for what agreements refer to: countries, categories, people and sources."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+
+from ..models import ClauseCategory, Country, Person, PersonName, Source
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    """Countries come from ISO 3166 by migration; editors look them up, never edit them."""
+
+    list_display = ["name", "code", "alpha_3", "cow_code", "is_former", "withdrawn"]
+    list_filter = ["is_former"]
+    search_fields = ["name", "official_name", "code", "alpha_3"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Country | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Country | None = None) -> bool:
+        return False
+
+
+@admin.register(ClauseCategory)
+class ClauseCategoryAdmin(admin.ModelAdmin):
+    list_display = ["tree_name", "slug", "clause_count"]
+    search_fields = ["name", "slug", "parent__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ClauseCategory]:
+        # Each subcategory sorts under its parent: the tree reads top to bottom.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("parent")
+            .annotate(branch=Coalesce("parent__name", "name"), clause_total=Count("clauses"))
+            .order_by("branch", "parent", "name")
+        )
+
+    @admin.display(description="category", ordering="branch")
+    def tree_name(self, category: ClauseCategory) -> str:
+        return f"    — {category.name}" if category.parent_id else category.name
+
+    @admin.display(description="clauses", ordering="clause_total")
+    def clause_count(self, category: ClauseCategory) -> int:
+        return category.clause_total
+
+
+class PersonNameInline(admin.TabularInline):
+    model = PersonName
+    extra = 1
+    autocomplete_fields = ["source"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    inlines = [PersonNameInline]
+    list_display = ["name", "also_known_as", "wikidata_qid"]
+    search_fields = ["name", "other_names__name"]
+    search_help_text = "Any spelling of the name."
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
+        return super().get_queryset(request).prefetch_related("other_names")
+
+    @admin.display(description="other names")
+    def also_known_as(self, person: Person) -> str:
+        return ", ".join(other.name for other in person.other_names.all())
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "publisher", "published_on", "licence"]
+    list_filter = ["publisher", "licence"]
+    search_fields = ["title", "publisher", "url", "excerpt"]
+    date_hierarchy = "published_on"

@@ -1,0 +1,101 @@
+"""Partial dates: what a source says about *when*, and no more.
+
+News reports say "on Sunday" or "in March 2023". We store the first day of the
+period the source supports together with its precision, so a date known only to the
+month is kept as ``2023-03-01`` with precision ``month``. Ordering questions ("was it
+ratified before it was signed?") are answered on the whole period, and a period
+counts from its first day (documented in the reports).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+def truncate(value: datetime.date, precision: str) -> datetime.date:
+    """The first day of the period of ``precision`` that contains ``value``."""
+    if precision == DatePrecision.YEAR:
+        return value.replace(month=1, day=1)
+    if precision == DatePrecision.MONTH:
+        return value.replace(day=1)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A date known to a day, a month or a year; ``value`` is the period's first day."""
+
+    value: datetime.date
+    precision: str = DatePrecision.DAY
+
+    def __post_init__(self) -> None:
+        if self.precision not in DatePrecision.values:
+            raise ValueError(f"Unknown date precision {self.precision!r}.")
+        if truncate(self.value, self.precision) != self.value:
+            raise ValueError(
+                f"A {self.precision}-precision date must be the first day of its period, "
+                f"not {self.value.isoformat()}."
+            )
+
+    @classmethod
+    def of(cls, value: datetime.date, precision: str) -> PartialDate:
+        """Build a partial date, dropping any detail finer than ``precision``."""
+        return cls(truncate(value, precision), precision)
+
+    @property
+    def start(self) -> datetime.date:
+        return self.value
+
+    @property
+    def end(self) -> datetime.date:
+        """The last day the period covers."""
+        if self.precision == DatePrecision.YEAR:
+            return self.value.replace(month=12, day=31)
+        if self.precision == DatePrecision.MONTH:
+            last = calendar.monthrange(self.value.year, self.value.month)[1]
+            return self.value.replace(day=last)
+        return self.value
+
+    def definitely_before(self, other: PartialDate) -> bool:
+        """True when every day of this period lies before every day of ``other``."""
+        return self.end < other.start
+
+    def __str__(self) -> str:
+        return format_partial_date(self.value, self.precision)
+
+
+def format_partial_date(value: datetime.date | None, precision: str | None) -> str:
+    """Human form that shows only what is known: ``23 July 2017``, ``July 2017``, ``2017``."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    if precision == DatePrecision.MONTH:
+        return f"{calendar.month_name[value.month]} {value.year}"
+    return f"{value.day} {calendar.month_name[value.month]} {value.year}"
+
+
+def precision_check(date_field: str, precision_field: str) -> models.Q:
+    """A ``CheckConstraint`` condition: partial dates are stored as their period's first day.
+
+    A null date passes (the field's own nullability decides whether that is allowed).
+    """
+    return (
+        models.Q(**{f"{date_field}__isnull": True})
+        | models.Q(**{precision_field: DatePrecision.DAY})
+        | models.Q(**{precision_field: DatePrecision.MONTH, f"{date_field}__day": 1})
+        | models.Q(
+            **{precision_field: DatePrecision.YEAR, f"{date_field}__day": 1, f"{date_field}__month": 1}
+        )
+    )

@@ -1,0 +1,51 @@
+from django.db import models
+
+
+class ClauseCategory(models.Model):
+    """A topic a clause covers. A shallow tree: top-level categories and their subcategories."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="Leave empty for a top-level category. Subcategories cannot have subcategories.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "clause categories"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True) | ~models.Q(parent=models.F("pk")),
+                name="clause_category_not_own_parent",
+            ),
+            models.CheckConstraint(condition=~models.Q(name=""), name="clause_category_name_required"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.parent_id is None:
+            return
+        if self.parent_id == self.pk:
+            raise ValidationError({"parent": "A category cannot be its own parent."})
+        if self.parent.parent_id is not None:
+            raise ValidationError(
+                {"parent": f"“{self.parent}” is itself a subcategory; choose a top-level category."}
+            )
+        if self.pk and self.children.exists():
+            raise ValidationError(
+                {"parent": "This category has subcategories, so it must stay at the top level."}
+            )
+
+    @property
+    def root(self) -> "ClauseCategory":
+        return self.parent or self

@@ -1,0 +1,69 @@
+from django.core.validators import RegexValidator
+from django.db import models
+
+from ..choices import NameKind
+
+wikidata_qid_validator = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q42.")
+
+
+class PersonQuerySet(models.QuerySet):
+    def matching(self, text: str) -> "PersonQuerySet":
+        """People whose canonical name or any other name contains ``text`` (case-insensitive)."""
+        return self.filter(
+            models.Q(name__icontains=text) | models.Q(other_names__name__icontains=text)
+        ).distinct()
+
+
+class Person(models.Model):
+    """Someone who signs agreements, under the name the tracker uses for them."""
+
+    name = models.CharField(max_length=200, help_text="The canonical spelling used throughout the tracker.")
+    wikidata_qid = models.CharField(
+        max_length=16, blank=True, validators=[wikidata_qid_validator], verbose_name="Wikidata id"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(name=""), name="person_name_required"),
+            models.UniqueConstraint(
+                fields=["wikidata_qid"], condition=~models.Q(wikidata_qid=""), name="person_wikidata_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonName(models.Model):
+    """Another name a person appears under: a transliteration, a spelling, a former name."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="other_names")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=NameKind.choices, default=NameKind.SPELLING)
+    language = models.CharField(
+        max_length=16, blank=True, help_text="BCP 47 tag of the name's script or source."
+    )
+    source = models.ForeignKey(
+        "Source", on_delete=models.PROTECT, null=True, blank=True, related_name="person_names"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "other name"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "name"], name="person_name_unique_per_person"),
+            models.CheckConstraint(condition=~models.Q(name=""), name="person_other_name_required"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=NameKind.values), name="person_name_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,35 @@
+from django.db import models
+
+from ..dates import DatePrecision, precision_check
+
+
+class Source(models.Model):
+    """Where a fact came from: a news report, an official text, a statement."""
+
+    title = models.CharField(max_length=500)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=1000, blank=True, verbose_name="URL")
+    published_on = models.DateField(null=True, blank=True)
+    published_on_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    accessed_on = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=16, blank=True, help_text="BCP 47 tag, e.g. en, fa, ar.")
+    licence = models.CharField(max_length=100, blank=True, help_text="e.g. CC BY 4.0; blank when unknown.")
+    excerpt = models.TextField(blank=True, help_text="The passage that supports the facts cited.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["url"], condition=~models.Q(url=""), name="source_url_unique"),
+            models.CheckConstraint(condition=~models.Q(title=""), name="source_title_required"),
+            models.CheckConstraint(
+                condition=precision_check("published_on", "published_on_precision"),
+                name="source_published_on_precision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publisher}: {self.title}" if self.publisher else self.title
