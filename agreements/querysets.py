@@ -53,7 +53,7 @@ class AgreementQuerySet(models.QuerySet):
 
     def with_details(self) -> AgreementQuerySet:
         """Everything a list or detail view shows, in a fixed number of queries."""
-        from .models import AgreementSource, Clause, Signatory, StatusEvent
+        from .models import AgreementSource, Clause, ClauseCategory, Signatory, StatusEvent
 
         return self.select_related("party_a", "party_b").prefetch_related(
             models.Prefetch(
@@ -64,7 +64,9 @@ class AgreementQuerySet(models.QuerySet):
             ),
             models.Prefetch(
                 "clauses",
-                queryset=Clause.objects.select_related("source").prefetch_related("categories__parent"),
+                queryset=Clause.objects.select_related("source").prefetch_related(
+                    models.Prefetch("categories", queryset=ClauseCategory.objects.select_related("parent"))
+                ),
             ),
             models.Prefetch("events", queryset=StatusEvent.objects.select_related("party", "source")),
             models.Prefetch("citations", queryset=AgreementSource.objects.select_related("source")),

@@ -9,7 +9,7 @@ plain dataclasses below; errors are ``ValidationError`` dicts keyed by field pat
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -60,6 +60,7 @@ class SignatoryIn:
     party: str  # country code
     office: str = ""
     rank: str = ""
+    note: str = ""
     source: Source | None = None
 
 
@@ -327,7 +328,8 @@ def _sync_signatories(agreement: Agreement, signatories: Sequence[SignatoryIn], 
         if person is None:
             continue
         row = existing.get(person.pk) or Signatory(agreement=agreement, person=person)
-        row.party_id, row.office, row.rank, row.source = data.party, data.office, data.rank, data.source
+        row.party_id, row.source = data.party, data.source
+        row.office, row.rank, row.note = data.office, data.rank, data.note
         if _clean(row, f"signatories[{index}]", errors, exclude=["agreement", "person", "party"]):
             row.save()
             keep.add(row.pk)
@@ -449,6 +451,73 @@ def _check_existing_parts(agreement: Agreement) -> None:
     errors.raise_if_any()
 
 
+def agreement_to_input(agreement: Agreement) -> AgreementIn:
+    """The agreement as a client would describe it: the inverse of ``agreement_create``."""
+    return AgreementIn(
+        party_a=agreement.party_a_id,
+        party_b=agreement.party_b_id,
+        **{name: getattr(agreement, name) for name in AgreementIn.SCALARS},
+        signatories=[
+            SignatoryIn(
+                person=s.person, party=s.party_id, office=s.office, rank=s.rank, note=s.note, source=s.source
+            )
+            for s in agreement.signatories.all()
+        ],
+        clauses=[
+            ClauseIn(
+                position=c.position,
+                text=c.text,
+                article=c.article,
+                categories=list(c.categories.all()),
+                source=c.source,
+            )
+            for c in agreement.clauses.all()
+        ],
+        events=[
+            EventIn(
+                status=e.status,
+                date=e.partial_date,
+                party=e.party_id,
+                date_note=e.date_note,
+                note=e.note,
+                source=e.source,
+            )
+            for e in agreement.events.all()
+        ],
+        citations=[CitationIn(source=c.source, supports=c.supports) for c in agreement.citations.all()],
+    )
+
+
+def _canonical(data: AgreementIn, current: AgreementIn) -> AgreementIn:
+    """``data`` in a form where equal content compares equal (order of parts ignored)."""
+
+    def person_key(person: Person | PersonIn) -> str:
+        return str(person.pk) if isinstance(person, Person) else f"new:{person.name}"
+
+    party_a, party_b = canonical_pair(data.party_a, data.party_b)
+    signatories = current.signatories if data.signatories is None else data.signatories
+    clauses = current.clauses if data.clauses is None else data.clauses
+    events = current.events if data.events is None else data.events
+    citations = current.citations if data.citations is None else data.citations
+    return replace(
+        data,
+        party_a=party_a,
+        party_b=party_b,
+        signatories=tuple(sorted(signatories or (), key=lambda s: (s.party, person_key(s.person)))),
+        clauses=tuple(
+            sorted(
+                (
+                    replace(c, categories=tuple(sorted(c.categories, key=lambda k: k.pk)))
+                    for c in clauses or ()
+                ),
+                key=lambda c: c.position,
+            )
+        ),
+        events=tuple(sorted(events or (), key=lambda e: (e.date.value, e.status, e.party or ""))),
+        citations=tuple(sorted(citations or (), key=lambda c: c.source.pk)),
+    )
+
+
 def agreement_create(*, data: AgreementIn) -> Agreement:
     """Create an agreement with its parts; nothing is written unless all of it is valid."""
     with transaction.atomic():
@@ -461,13 +530,16 @@ def agreement_update(*, agreement: Agreement, data: AgreementIn) -> Agreement:
 
     Parts are matched by their natural keys (a clause by position, a signatory by
     person, an event by status, party and date, a citation by source): matched parts
-    are updated, new ones created, and the ones not listed removed.
+    are updated, new ones created, and the ones not listed removed. A request that
+    changes nothing writes nothing (and does not bump ``version``).
     """
     with transaction.atomic():
         locked = (
             Agreement.objects.select_for_update().select_related("party_a", "party_b").get(pk=agreement.pk)
         )
-        _write(locked, data)
+        current = agreement_to_input(Agreement.objects.with_details().get(pk=agreement.pk))
+        if _canonical(data, current) != _canonical(current, current):
+            _write(locked, data)
     return Agreement.objects.with_details().get(pk=agreement.pk)
 
 

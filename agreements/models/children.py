@@ -23,6 +23,9 @@ class Signatory(models.Model):
     rank = models.CharField(
         max_length=100, blank=True, help_text="Rank held at signature, e.g. Brigadier General."
     )
+    note = models.CharField(
+        max_length=300, blank=True, help_text="e.g. where the sources disagree on the office or rank."
+    )
     source = models.ForeignKey(
         "Source", on_delete=models.PROTECT, null=True, blank=True, related_name="signatories"
     )

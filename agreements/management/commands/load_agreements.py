@@ -1,0 +1,28 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from agreements.importing import DocumentError, import_document
+
+
+class Command(BaseCommand):
+    help = "Import agreements, people and sources from JSON documents (idempotent: safe to run twice)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "paths", nargs="+", type=Path, help="JSON documents, e.g. fixtures/iran-iraq.json"
+        )
+
+    def handle(self, *args, paths: list[Path], **options) -> None:
+        for path in paths:
+            try:
+                document = json.loads(path.read_text(encoding="utf-8"))
+                result = import_document(document)
+            except OSError as error:
+                raise CommandError(f"{path}: {error.strerror}") from None
+            except json.JSONDecodeError as error:
+                raise CommandError(f"{path}: not valid JSON ({error})") from None
+            except DocumentError as error:
+                raise CommandError(f"{path}: {error} Nothing was imported.") from None
+            self.stdout.write(self.style.SUCCESS(f"{path}: {str(result) or 'nothing to change'}"))
