@@ -32,6 +32,7 @@ from .models import (
     StatusPeriod,
 )
 from .querysets import canonical_pair
+from .search import build_document
 
 # --- Inputs -----------------------------------------------------------------------------
 
@@ -194,6 +195,7 @@ def agreement_sync_derived(*, agreement: Agreement) -> Lifecycle:
         raise ValidationError({f"events[{p.index}].{p.field}": [p.message] for p in problems})
 
     lifecycle = derive_lifecycle(facts)
+    agreement.search_document = build_document(agreement)
     agreement.status = lifecycle.status or ""
     for name in ("signed_on", "in_force_from", "ended_on"):
         value: PartialDate | None = getattr(lifecycle, name)
@@ -209,6 +211,7 @@ def agreement_sync_derived(*, agreement: Agreement) -> Lifecycle:
             "in_force_from_precision",
             "ended_on",
             "ended_on_precision",
+            "search_document",
             "version",
             "updated_at",
         ]
@@ -255,6 +258,13 @@ def person_sync_other_names(*, person: Person, other_names: Sequence[OtherNameIn
                 {f"other_names[{index}].{k}": v for k, v in error.message_dict.items()}
             ) from None
         row.save()
+    person_refresh_agreements(person=person)
+
+
+def person_refresh_agreements(*, person: Person) -> None:
+    """A person's names are part of the search document of every agreement they signed."""
+    for agreement in Agreement.objects.filter(signatories__person=person).distinct():
+        Agreement.objects.filter(pk=agreement.pk).update(search_document=build_document(agreement))
 
 
 # --- Agreements ---------------------------------------------------------------------------

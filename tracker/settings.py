@@ -34,6 +34,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "agreements.apps.AgreementsConfig",
 ]
 
@@ -94,6 +99,61 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# --- REST API -------------------------------------------------------------------------------
+
+# Anonymous clients may read unless this is on; writes always need the Editors' permissions.
+API_REQUIRE_LOGIN_FOR_READS = env.bool("API_REQUIRE_LOGIN_FOR_READS", default=False)
+API_MAX_PAGE_SIZE = 500
+
+REST_FRAMEWORK = {
+    # Token first: an anonymous request is then answered 401 with a WWW-Authenticate
+    # challenge, and 403 is kept for "authenticated, but not allowed".
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["agreements.api.permissions.ReadOrModelPermissions"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "agreements.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "agreements.api.errors.exception_handler",
+    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Bilateral agreement tracker API",
+    "DESCRIPTION": (
+        "Agreements between two states: parties, signatories, clauses, status history and sources. "
+        "Anonymous clients may read; writes need a token (or a session) of a user in the Editors group."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementKindEnum": "agreements.choices.AgreementKind",
+        "EvidenceEnum": "agreements.choices.Evidence",
+        "EventTypeEnum": "agreements.choices.EventType",
+        "StatusEnum": "agreements.choices.Status",
+        "DatePrecisionEnum": "agreements.dates.DatePrecision",
+        "NameKindEnum": "agreements.choices.NameKind",
+        "RelationKindEnum": "agreements.choices.RelationKind",
+    },
+}
 
 LOGGING = {
     "version": 1,

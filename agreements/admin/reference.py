@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
 from ..models import ClauseCategory, Country, Person, PersonName, Source
+from ..services import person_refresh_agreements
 
 
 @admin.register(Country)
@@ -73,6 +74,10 @@ class PersonAdmin(admin.ModelAdmin):
     @admin.display(description="other names")
     def also_known_as(self, person: Person) -> str:
         return ", ".join(other.name for other in person.other_names.all())
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        person_refresh_agreements(person=form.instance)
 
 
 @admin.register(Source)

@@ -72,6 +72,14 @@ class Agreement(models.Model):
     sources = models.ManyToManyField(
         "Source", through="AgreementSource", related_name="agreements", blank=True
     )
+    # Title, summary, clause text and every name of every signatory, kept by
+    # services.agreement_sync so that search needs no joins (full-text indexed on PostgreSQL).
+    search_document = models.TextField(blank=True, editable=False)
+    is_synthetic = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="Generated for load tests by generate_synthetic_data; never real data.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)

@@ -1,0 +1,21 @@
+from django.conf import settings
+from rest_framework.permissions import DjangoModelPermissions
+
+
+class ReadOrModelPermissions(DjangoModelPermissions):
+    """Reads are open (unless ``API_REQUIRE_LOGIN_FOR_READS``); writes need the model permission.
+
+    The Editors group holds add/change (and, for an agreement's parts, delete)
+    permissions; deleting agreements, people and sources is for administrators.
+    """
+
+    authenticated_users_only = False
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            if settings.API_REQUIRE_LOGIN_FOR_READS:
+                return bool(request.user and request.user.is_authenticated)
+            return True
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return super().has_permission(request, view)
