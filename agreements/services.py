@@ -151,6 +151,26 @@ class _Errors:
             raise ValidationError(self.messages)
 
 
+class StaleVersionError(Exception):
+    """The agreement changed since the client read it (its ``version`` moved on)."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__(f"The agreement is at version {current}.")
+        self.current = current
+
+
+def _lock(agreement: Agreement, expected_version: int | None) -> Agreement:
+    """The agreement's row, locked for this transaction, at the version the caller read."""
+    locked = (
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("party_a", "party_b")
+        .get(pk=agreement.pk)
+    )
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersionError(locked.version)
+    return locked
+
+
 # --- Rules shared with the admin's forms and the API's serializers --------------------------
 
 
@@ -243,21 +263,36 @@ def person_create(*, data: PersonIn) -> Person:
     return person
 
 
-def person_sync_other_names(*, person: Person, other_names: Sequence[OtherNameIn]) -> None:
+def person_update(*, person: Person, data: PersonIn) -> Person:
+    """Replace a person's names and details; other names not listed are removed."""
+    with transaction.atomic():
+        person.name, person.wikidata_qid, person.note = data.name, data.wikidata_qid, data.note
+        person.full_clean()
+        person.save()
+        person_sync_other_names(person=person, other_names=data.other_names, remove_missing=True)
+    return person
+
+
+def person_sync_other_names(
+    *, person: Person, other_names: Sequence[OtherNameIn], remove_missing: bool = False
+) -> None:
     """Add the names ``person`` lacks and update the kind, language and source of those it has."""
     existing = {other.name: other for other in person.other_names.all()}
+    errors, keep = _Errors(), set()
     for index, other in enumerate(other_names):
+        if other.name in keep:
+            errors.add(f"other_names[{index}].name", f"“{other.name}” is listed twice.")
+            continue
+        keep.add(other.name)
         if other.name == person.name:
             continue
         row = existing.get(other.name) or PersonName(person=person, name=other.name)
         row.kind, row.language, row.source = other.kind, other.language, other.source
-        try:
-            row.full_clean(exclude=["person"], validate_unique=False, validate_constraints=False)
-        except ValidationError as error:
-            raise ValidationError(
-                {f"other_names[{index}].{k}": v for k, v in error.message_dict.items()}
-            ) from None
-        row.save()
+        if _clean(row, f"other_names[{index}]", errors, exclude=["person"]):
+            row.save()
+    errors.raise_if_any()
+    if remove_missing:
+        person.other_names.exclude(name__in=keep).delete()
     person_refresh_agreements(person=person)
 
 
@@ -535,22 +570,30 @@ def agreement_create(*, data: AgreementIn) -> Agreement:
     return Agreement.objects.with_details().get(pk=agreement.pk)
 
 
-def agreement_update(*, agreement: Agreement, data: AgreementIn) -> Agreement:
+def agreement_update(
+    *, agreement: Agreement, data: AgreementIn, expected_version: int | None = None
+) -> Agreement:
     """Replace the agreement's fields and, where given, its collections of parts.
 
     Parts are matched by their natural keys (a clause by position, a signatory by
     person, an event by status, party and date, a citation by source): matched parts
     are updated, new ones created, and the ones not listed removed. A request that
-    changes nothing writes nothing (and does not bump ``version``).
+    changes nothing writes nothing (and does not bump ``version``). With
+    ``expected_version``, a concurrent change raises ``StaleVersionError`` instead of being
+    overwritten.
     """
     with transaction.atomic():
-        locked = (
-            Agreement.objects.select_for_update().select_related("party_a", "party_b").get(pk=agreement.pk)
-        )
+        locked = _lock(agreement, expected_version)
         current = agreement_to_input(Agreement.objects.with_details().get(pk=agreement.pk))
         if _canonical(data, current) != _canonical(current, current):
             _write(locked, data)
     return Agreement.objects.with_details().get(pk=agreement.pk)
+
+
+def agreement_delete(*, agreement: Agreement, expected_version: int | None = None) -> None:
+    """Delete an agreement with its parts (people and sources stay)."""
+    with transaction.atomic():
+        _lock(agreement, expected_version).delete()
 
 
 def agreement_record_status(
@@ -565,9 +608,7 @@ def agreement_record_status(
 ) -> StatusEvent:
     """Add one status event (e.g. "Iran ratified on ...") and update the derived lifecycle."""
     with transaction.atomic():
-        locked = (
-            Agreement.objects.select_for_update().select_related("party_a", "party_b").get(pk=agreement.pk)
-        )
+        locked = _lock(agreement, None)
         event = StatusEvent(
             agreement=locked,
             status=status,
