@@ -7,46 +7,78 @@ from field path to messages, with the same paths the services use
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.db.models import ProtectedError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-INVALID = "The request is invalid; nothing was written."
+from ..services import StaleVersionError
+from .concurrency import PreconditionFailed
+
+INVALID_WRITE = "The request is invalid; nothing was written."
+INVALID_READ = "The request has invalid parameters."
 
 
 def flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested error structure as ``{"a.b[2].c": ["message", ...]}``."""
+    """DRF's nested errors as ``{"clauses[2].categories[0]": ["message", ...]}``."""
     flat: dict[str, list[str]] = {}
+
+    def add(path: str, value: Any) -> None:
+        for key, messages in flatten(value, path).items():
+            flat.setdefault(key, []).extend(messages)
+
     if isinstance(errors, dict):
         for key, value in errors.items():
-            key = "non_field_errors" if key in ("__all__", "non_field_errors") and not prefix else key
-            path = f"{prefix}.{key}" if prefix and key != "non_field_errors" else (prefix or key)
-            flat |= flatten(value, path)
-    elif isinstance(errors, list) and errors and all(isinstance(e, (dict, list)) for e in errors):
+            if isinstance(key, int):  # a ListField's errors are keyed by index
+                add(f"{prefix}[{key}]", value)
+            elif key in ("__all__", "non_field_errors"):
+                add(prefix or "non_field_errors", value)
+            else:
+                add(f"{prefix}.{key}" if prefix else str(key), value)
+    elif isinstance(errors, list) and any(isinstance(item, (dict, list)) for item in errors):
         for index, value in enumerate(errors):
             if value:
-                flat |= flatten(value, f"{prefix}[{index}]")
-    elif isinstance(errors, list):
-        flat.setdefault(prefix or "non_field_errors", []).extend(str(e) for e in errors)
+                add(f"{prefix}[{index}]", value)
     else:
-        flat.setdefault(prefix or "non_field_errors", []).append(str(errors))
+        messages = errors if isinstance(errors, list) else [errors]
+        flat.setdefault(prefix or "non_field_errors", []).extend(str(message) for message in messages)
     return flat
 
 
-def validation_response(errors: Any) -> Response:
-    return Response({"detail": INVALID, "errors": flatten(errors)}, status=status.HTTP_400_BAD_REQUEST)
+def validation_response(errors: Any, context: dict) -> Response:
+    request = context.get("request")
+    detail = INVALID_READ if request is not None and request.method in ("GET", "HEAD") else INVALID_WRITE
+    return Response({"detail": detail, "errors": flatten(errors)}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def protected_message(error: ProtectedError) -> str:
+    """“Cannot delete: 2 signatories and 1 status event still refer to it.”"""
+    counts = Counter(obj._meta for obj in error.protected_objects)
+    parts = sorted(
+        f"{count} {meta.verbose_name if count == 1 else meta.verbose_name_plural}"
+        for meta, count in counts.items()
+    )
+    return f"Cannot delete: {' and '.join(parts)} still refer to it."
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         # Raised by the services: already keyed by field path.
-        return validation_response(exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages})
+        return validation_response(exc.message_dict if hasattr(exc, "error_dict") else exc.messages, context)
     if isinstance(exc, exceptions.ValidationError):
-        return validation_response(exc.detail)
+        return validation_response(exc.detail, context)
+    if isinstance(exc, StaleVersionError):
+        exc = PreconditionFailed(
+            f"The agreement changed since you read it (it is now at version {exc.current}); "
+            "fetch it again and reapply your change."
+        )
+    if isinstance(exc, ProtectedError):
+        return Response({"detail": protected_message(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, IntegrityError):
         # The validation ahead of every write should make this unreachable; when two
         # writers race for the same unique value, say so instead of failing with a 500.

@@ -4,9 +4,44 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from . import views
+from .auth import TokenView
+
 router = DefaultRouter()
+router.register("agreements", views.AgreementViewSet, basename="agreement")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("categories", views.ClauseCategoryViewSet, basename="category")
+router.register("countries", views.CountryViewSet, basename="country")
+router.register("relations", views.AgreementRelationViewSet, basename="relation")
+
+PART_VIEWSETS = {
+    "signatories": views.SignatoryViewSet,
+    "clauses": views.ClauseViewSet,
+    "events": views.StatusEventViewSet,
+    "citations": views.CitationViewSet,
+}
+
+
+def _part_urls():
+    for name, viewset in PART_VIEWSETS.items():
+        yield path(
+            f"agreements/<int:agreement_pk>/{name}/",
+            viewset.as_view({"get": "list", "post": "create"}),
+            name=f"agreement-{name}-list",
+        )
+        yield path(
+            f"agreements/<int:agreement_pk>/{name}/<int:pk>/",
+            viewset.as_view(
+                {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+            ),
+            name=f"agreement-{name}-detail",
+        )
+
 
 urlpatterns = [
+    *_part_urls(),
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

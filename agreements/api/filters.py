@@ -1,0 +1,142 @@
+"""Filters for the agreements list.
+
+Every parameter is validated: an unknown value or a malformed parameter is a 400 that
+names it (django-filter's form errors, raised by the backend), never a silently
+ignored filter that answers with the whole table. Filters across to-many relations
+use ``EXISTS`` subqueries, so each agreement appears once.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django_filters import rest_framework as filters
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+
+from ..choices import AgreementKind, Evidence, Status
+from ..models import Agreement, Clause, ClauseCategory, Country, Person
+from ..querysets import canonical_pair
+from ..search import search
+
+BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+
+
+def country_code(value: str, parameter: str) -> str:
+    try:
+        return Country.objects.lookup(value).code
+    except Country.DoesNotExist:
+        raise ValidationError({parameter: [f"Unknown country code “{value}”."]}) from None
+
+
+class StrictBooleanFilter(filters.TypedChoiceFilter):
+    """``true`` or ``false``; anything else is an error (django-filter's own BooleanFilter ignores it)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("choices", BOOLEAN_CHOICES)
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        super().__init__(*args, **kwargs)
+
+
+class AgreementFilterSet(filters.FilterSet):
+    country = filters.CharFilter(method="filter_country", help_text="Either party, by ISO code.")
+    pair = filters.CharFilter(
+        method="filter_pair", help_text="Both parties, as two ISO codes in any order: `IQ,IR`."
+    )
+    status = filters.MultipleChoiceFilter(
+        choices=Status.choices, help_text="Current status; repeat for several."
+    )
+    kind = filters.MultipleChoiceFilter(choices=AgreementKind.choices)
+    evidence = filters.ChoiceFilter(choices=Evidence.choices)
+    category = filters.ModelChoiceFilter(
+        queryset=ClauseCategory.objects.all(),
+        to_field_name="slug",
+        method="filter_category",
+        help_text="A clause category slug; includes its subcategories.",
+    )
+    signed_after = filters.DateFilter(
+        field_name="signed_on",
+        lookup_expr="gte",
+        help_text="Signed on or after (a partial date counts from its start).",
+    )
+    signed_before = filters.DateFilter(
+        field_name="signed_on", lookup_expr="lte", help_text="Signed on or before."
+    )
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Changed at or after this time (for incremental sync).",
+    )
+    text_public = StrictBooleanFilter(field_name="text_public")
+    synthetic = StrictBooleanFilter(
+        field_name="is_synthetic", help_text="Only generated (or only real) data."
+    )
+    person = filters.NumberFilter(
+        method="filter_person", min_value=1, max_value=2**63 - 1, help_text="Signed by."
+    )
+    q = filters.CharFilter(
+        method="filter_q",
+        max_length=200,
+        help_text="Full-text search: title, summary, clause text, any spelling of a signatory's name.",
+    )
+
+    class Meta:
+        model = Agreement
+        fields: list[str] = []
+
+    def filter_country(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.involving(country_code(value, "country"))
+
+    def filter_pair(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        codes = [code.strip() for code in value.split(",")]
+        if len(codes) != 2 or not all(codes):
+            raise ValidationError({"pair": ["Give two ISO codes separated by a comma, e.g. IQ,IR."]})
+        first, second = (country_code(code, "pair") for code in codes)
+        if first == second:
+            raise ValidationError({"pair": ["Give two different countries."]})
+        return queryset.for_pair(*canonical_pair(first, second))
+
+    def filter_category(self, queryset: QuerySet, name: str, value: ClauseCategory) -> QuerySet:
+        in_subtree = Q(categories=value) | Q(categories__parent=value)
+        clauses = Clause.objects.filter(in_subtree, agreement=OuterRef("pk"))
+        return queryset.filter(Exists(clauses))
+
+    def filter_person(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        if not Person.objects.filter(pk=value).exists():
+            raise ValidationError({"person": [f"No person with id {int(value)}."]})
+        return queryset.filter(signatories__person=value)
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        matched, ranked = search(queryset, value)
+        # Best matches first, unless the client asks for an ordering (applied after this).
+        return matched.order_by(F("search_rank").desc(), "-id") if ranked else matched
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """Ordering by the whitelisted fields only; an unknown field is a 400, not ignored."""
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        if raw:
+            fields = [term.strip() for term in raw.split(",")]
+            allowed = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
+            unknown = [term for term in fields if term.lstrip("-") not in allowed]
+            if unknown:
+                raise ValidationError(
+                    {
+                        self.ordering_param: [
+                            f"Cannot order by {', '.join(unknown)}; use one of {', '.join(sorted(allowed))}."
+                        ]
+                    }
+                )
+        return super().get_ordering(request, queryset, view)
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        # Nulls last whichever the database, and a unique tie-breaker so pages are stable.
+        terms = [
+            F(term[1:]).desc(nulls_last=True) if term.startswith("-") else F(term).asc(nulls_last=True)
+            for term in ordering
+        ]
+        return queryset.order_by(*terms, "id")

@@ -1,0 +1,47 @@
+"""The OpenAPI schema tells the truth about errors too.
+
+drf-spectacular documents the success responses it can see; this adds, to every
+operation, the error answers the API really gives (all in the shapes of
+``ErrorSerializer`` and ``ValidationErrorSerializer``), so that clients and
+schemathesis can rely on them.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
+
+from .serializers import ErrorSerializer, ValidationErrorSerializer
+
+READ_ERRORS = {
+    "401": "Not authenticated (only when reads require login, or the credentials are wrong).",
+    "403": "Authenticated, but not allowed.",
+    "406": "The Accept header asks for a format the API cannot produce.",
+    "429": "Too many requests; retry after the number of seconds in Retry-After.",
+}
+WRITE_ERRORS = {
+    "400": "Invalid request; `errors` names each field path at fault. Nothing was written.",
+    "401": "Not authenticated.",
+    "403": "Authenticated, but not allowed.",
+    "409": "Conflicts with other data (e.g. a deletion of something still referred to).",
+    "415": "The body is not JSON.",
+    "429": "Too many requests; retry after the number of seconds in Retry-After.",
+}
+
+
+class AutoSchema(BaseAutoSchema):
+    def _get_response_bodies(self, direction: str = "response") -> dict:
+        responses = super()._get_response_bodies(direction)
+        errors = dict(READ_ERRORS if self.method in ("GET", "HEAD") else WRITE_ERRORS)
+        if self.method == "GET" and self._is_list_view():
+            errors["400"] = "A filter, ordering or page parameter is unknown or malformed; `errors` names it."
+        if self.path_regex and "{" in self.path:
+            errors["404"] = "Not found."
+        errors.update(getattr(self.view, "extra_error_responses", {}).get(self.method, {}))
+        for code, description in errors.items():
+            if code in responses:
+                continue
+            serializer = ValidationErrorSerializer if code == "400" else ErrorSerializer
+            response = self._get_response_for_code(serializer, code)
+            response["description"] = description
+            responses[code] = response
+        return responses
