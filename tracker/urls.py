@@ -7,3 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("agreements.api.urls")),
 ]
+
+handler404 = "agreements.api.errors.json_not_found"
+handler500 = "agreements.api.errors.json_server_error"

@@ -72,6 +72,15 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return validation_response(exc.message_dict if hasattr(exc, "error_dict") else exc.messages, context)
     if isinstance(exc, exceptions.ValidationError):
         return validation_response(exc.detail, context)
+    if isinstance(exc, exceptions.ParseError):
+        # Same shape as every other 400, so that clients need one way to read errors.
+        return Response(
+            {
+                "detail": "The body is not valid JSON; nothing was written.",
+                "errors": {"body": [str(exc.detail)]},
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, StaleVersionError):
         exc = PreconditionFailed(
             f"The agreement changed since you read it (it is now at version {exc.current}); "
@@ -90,3 +99,23 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if response is not None and isinstance(response.data, list):
         response.data = {"detail": " ".join(str(item) for item in response.data)}
     return response
+
+
+def json_not_found(request, exception=None):
+    """Django's 404 for URLs no route matches: JSON under /api/, the usual page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
+
+
+def json_server_error(request):
+    """A last resort that should never run: even then, API clients get JSON and no traceback."""
+    from django.http import JsonResponse
+    from django.views.defaults import server_error
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error; it has been logged."}, status=500)
+    return server_error(request)

@@ -34,6 +34,8 @@ class AutoSchema(BaseAutoSchema):
         errors = dict(READ_ERRORS if self.method in ("GET", "HEAD") else WRITE_ERRORS)
         if self.method == "GET" and self._is_list_view():
             errors["400"] = "A filter, ordering or page parameter is unknown or malformed; `errors` names it."
+            if self._get_paginator():
+                errors["404"] = "There is no such page."
         if self.path_regex and "{" in self.path:
             errors["404"] = "Not found."
         errors.update(getattr(self.view, "extra_error_responses", {}).get(self.method, {}))

@@ -223,6 +223,8 @@ class AgreementPartViewSet(viewsets.GenericViewSet):
 
     collection = ""  # the agreement's related name, and the document's key
     key_attribute = "pk"  # how a part is named in its URL
+    pagination_class = None  # an agreement has tens of parts, not thousands
+    filter_backends: list = []
     extra_error_responses = dict.fromkeys(("POST", "PUT", "PATCH", "DELETE"), PRECONDITION_ERRORS)
 
     def list(self, request: Request, agreement_pk: int) -> Response:

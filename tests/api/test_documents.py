@@ -1,0 +1,67 @@
+"""The read path: documents built by the database, in a fixed number of queries."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from agreements.api.documents import with_documents
+from agreements.api.serializers import AgreementSerializer
+from agreements.models import Agreement
+
+from ..factories import make_agreement
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_database_document_is_exactly_what_the_serializer_describes(demo_data):
+    """The schema documents AgreementSerializer; the API serves the SQL document. They must agree."""
+    for agreement in Agreement.objects.with_details():
+        document = json.loads(with_documents(Agreement.objects.filter(pk=agreement.pk)).get()["document"])
+        expected = json.loads(json.dumps(AgreementSerializer(agreement).data))
+        assert document == expected
+
+
+def test_documents_of_agreements_without_parts_have_empty_arrays():
+    agreement = make_agreement(signed=None)
+    document = json.loads(with_documents(Agreement.objects.filter(pk=agreement.pk)).get()["document"])
+    assert (document["signatories"], document["clauses"], document["events"]) == ([], [], [])
+    assert (document["status"], document["signed_on"]) == ("", None)
+    assert document == json.loads(json.dumps(AgreementSerializer(agreement).data))
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+        assert response.status_code == 200
+    return len(context)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/agreements/",
+        "/api/agreements/?cursor=",
+        "/api/agreements/?q=memorandum",
+        "/api/agreements/?category=logistics",
+    ],
+)
+def test_a_list_costs_the_same_queries_for_2_or_50_agreements(api, demo_data, url):
+    with_three = queries_for(api, url)
+    for n in range(47):
+        make_agreement(title=f"Memorandum {n}", parties=("IR", "IQ"))
+    assert queries_for(api, url) == with_three
+
+
+def test_a_page_is_a_count_and_one_query(api, demo_data, django_assert_num_queries):
+    with django_assert_num_queries(2):  # COUNT(*), then the page of documents
+        api.get("/api/agreements/")
+    with django_assert_num_queries(1):  # cursor mode: no count
+        api.get("/api/agreements/?cursor=")
+
+
+def test_a_detail_is_one_query(api, demo_data, django_assert_num_queries):
+    pk = Agreement.objects.first().pk
+    with django_assert_num_queries(1):
+        assert api.get(f"/api/agreements/{pk}/").status_code == 200
