@@ -241,12 +241,6 @@ class SourceSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def validate_url(self, url: str) -> str:
-        others = Source.objects.exclude(pk=getattr(self.instance, "pk", None))
-        if url and others.filter(url=url).exists():
-            raise serializers.ValidationError("Another source has this URL.")
-        return url
-
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         published, precision = attrs.get("published_on"), attrs.get("published_on_precision")
         if published and precision:
