@@ -111,6 +111,20 @@ class AgreementFilterSet(filters.FilterSet):
         return matched.order_by(F("search_rank").desc(), "-id") if ranked else matched
 
 
+class FilterBackend(filters.DjangoFilterBackend):
+    """django-filter's backend, minus its cost when a request uses no filter.
+
+    Building and validating a FilterSet's form costs about 0.8 ms; a request that
+    names none of its parameters has nothing to filter or to refuse.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not set(request.query_params) & set(filterset_class.base_filters):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class StrictOrderingFilter(OrderingFilter):
     """Ordering by the whitelisted fields only; an unknown field is a 400, not ignored."""
 

@@ -40,7 +40,7 @@ from ..services import (
 from .concurrency import etag, expected_version, not_modified
 from .documents import with_documents
 from .fields import MAX_ID
-from .filters import AgreementFilterSet, StrictBooleanFilter, StrictOrderingFilter
+from .filters import AgreementFilterSet, FilterBackend, StrictBooleanFilter, StrictOrderingFilter
 from .serializers import (
     PARTS,
     AgreementRelationSerializer,
@@ -138,7 +138,7 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
     queryset = Agreement.objects.all()
     serializer_class = AgreementSerializer
     filterset_class = AgreementFilterSet
-    filter_backends = [filters.DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [FilterBackend, StrictOrderingFilter]
     ordering_fields = [
         "id",
         "title",
@@ -350,7 +350,7 @@ class PersonViewSet(StrictParametersMixin, viewsets.ModelViewSet):
     queryset = Person.objects.prefetch_related("other_names").order_by("name", "id")
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     lookup_value_regex = r"[0-9]+"
 
     def get_object(self) -> Person:
@@ -393,7 +393,7 @@ class SourceViewSet(StrictParametersMixin, viewsets.ModelViewSet):
     queryset = Source.objects.order_by("-published_on", "title", "id")
     serializer_class = SourceSerializer
     filterset_class = SourceFilterSet
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     lookup_value_regex = r"[0-9]+"
 
     def get_object(self) -> Source:
@@ -431,7 +431,7 @@ class CountryViewSet(StrictParametersMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Country.objects.order_by("name")
     serializer_class = CountrySerializer
     filterset_class = CountryFilterSet
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     lookup_field = "code"
     lookup_value_regex = r"[A-Za-z]{2,4}"
 
@@ -462,7 +462,7 @@ class AgreementRelationViewSet(StrictParametersMixin, viewsets.ModelViewSet):
     queryset = AgreementRelation.objects.order_by("id")
     serializer_class = AgreementRelationSerializer
     filterset_class = RelationFilterSet
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     lookup_value_regex = r"[0-9]+"
 
     def get_object(self) -> AgreementRelation:
