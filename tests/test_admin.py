@@ -290,3 +290,45 @@ def test_every_admin_page_renders_for_the_demo_data(admin_client, demo_data):
         reverse("admin:agreements_country_changelist"),
     ]:
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_the_second_of_two_editors_saving_the_same_agreement_is_refused(editor_client, people):
+    editor_client.post(ADD_URL, new_memorandum(people))
+    agreement = Agreement.objects.get()
+    change_url = reverse("admin:agreements_agreement_change", args=[agreement.pk])
+    opened = editor_client.get(change_url).context["adminform"].form["read_version"].value()
+
+    def save(summary: str):
+        data = form_data(
+            {
+                "title": agreement.title,
+                "kind": agreement.kind,
+                "party_a": "IQ",
+                "party_b": "IR",
+                "evidence": agreement.evidence,
+                "summary": summary,
+                "read_version": opened,
+            },
+            events=[
+                {
+                    "id": agreement.events.get().pk,
+                    "status": "signed",
+                    "date": "2017-07-23",
+                    "date_precision": "day",
+                }
+            ],
+            signatories=[
+                {"id": s.pk, "person": s.person_id, "party": s.party_id} for s in agreement.signatories.all()
+            ],
+        )
+        return editor_client.post(change_url, data)
+
+    first = save("First editor's summary")
+    assert first.status_code == 302
+    second = save("Second editor's summary")
+    assert second.status_code == 200
+    message = " ".join(second.context["adminform"].form.non_field_errors())
+    assert "Someone else saved this agreement while you were editing it" in message
+    assert f'href="{change_url}"' in second.content.decode()
+    agreement.refresh_from_db()
+    assert agreement.summary == "First editor's summary"

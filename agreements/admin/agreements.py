@@ -87,7 +87,7 @@ class AgreementAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "kind", ("party_a", "party_b"), "place_of_signature"]}),
+        (None, {"fields": ["title", "kind", ("party_a", "party_b"), "place_of_signature", "read_version"]}),
         ("Content", {"fields": ["summary", "full_text", "text_public", "evidence"]}),
         (
             "Status (derived from the status events below)",

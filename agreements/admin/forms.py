@@ -11,6 +11,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 
 from ..dates import PartialDate, truncate
 from ..lifecycle import EventFact, validate_events
@@ -19,6 +21,10 @@ from ..services import country_names, parties_problem, signatory_party_problem
 
 
 class AgreementForm(forms.ModelForm):
+    # The version the editor's copy was read at: a save from an older copy is refused
+    # rather than silently overwriting someone else's change.
+    read_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Agreement
         fields = [
@@ -37,8 +43,14 @@ class AgreementForm(forms.ModelForm):
             "dcad_id",
         ]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["read_version"].initial = self.instance.version
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        self._refuse_stale_copy(cleaned.get("read_version"))
         party_a: Country | None = cleaned.get("party_a")
         party_b: Country | None = cleaned.get("party_b")
         if party_a and party_b:
@@ -49,6 +61,30 @@ class AgreementForm(forms.ModelForm):
                 # Stored in canonical order so that one index serves every pair query.
                 cleaned["party_a"], cleaned["party_b"] = party_b, party_a
         return cleaned
+
+    def _refuse_stale_copy(self, read_version: int | None) -> None:
+        if not self.instance.pk:
+            return
+        # The admin saves inside one transaction: the row stays locked until the save ends.
+        current = (
+            Agreement.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+        )
+        now = current.first()
+        if read_version is not None and now is not None and now != read_version:
+            url = reverse("admin:agreements_agreement_change", args=[self.instance.pk])
+            raise ValidationError(
+                format_html(
+                    "Someone else saved this agreement while you were editing it (you opened version {}; "
+                    "it is now version {}). Nothing of yours was saved. "
+                    '<a href="{}">Open the current version</a> and make your changes again.',
+                    read_version,
+                    now,
+                    url,
+                ),
+                code="stale",
+            )
 
 
 class StatusEventForm(forms.ModelForm):
