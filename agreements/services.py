@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 
 from .choices import AgreementKind, Evidence, NameKind
 from .dates import PartialDate
@@ -563,10 +564,18 @@ def _canonical(data: AgreementIn, current: AgreementIn) -> AgreementIn:
     )
 
 
-def agreement_create(*, data: AgreementIn) -> Agreement:
-    """Create an agreement with its parts; nothing is written unless all of it is valid."""
+def agreement_create(*, data: AgreementIn, restore_id: int | None = None) -> Agreement:
+    """Create an agreement with its parts; nothing is written unless all of it is valid.
+
+    ``restore_id`` brings a deleted agreement back under its old id (see ``recovery``).
+    """
+    agreement = Agreement()
+    if restore_id is not None:
+        # Continue the version count, so that no ETag issued before the deletion matches again.
+        last = Agreement.history.filter(id=restore_id).aggregate(last=Max("version"))["last"] or 0
+        agreement = Agreement(pk=restore_id, version=last)
     with transaction.atomic():
-        agreement = _write(Agreement(), data)
+        _write(agreement, data)
     return Agreement.objects.with_details().get(pk=agreement.pk)
 
 

@@ -1,4 +1,7 @@
 import pytest
+from rest_framework.test import APIClient
+
+from agreements.models import Source
 
 
 @pytest.fixture
@@ -27,3 +30,87 @@ def demo_data(db):
 
     path = Path(__file__).resolve().parent.parent / "fixtures" / "iran-iraq.json"
     return import_document(json.loads(path.read_text(encoding="utf-8")))
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def editor_api(editor):
+    client = APIClient()
+    client.force_authenticate(editor)
+    return client
+
+
+@pytest.fixture
+def admin_api(admin_user):
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    return client
+
+
+@pytest.fixture
+def mehr(db) -> Source:
+    return Source.objects.create(
+        title="[Iran and Iraq sign initial agreement to boost military cooperation]",
+        publisher="Mehr News Agency",
+        licence="CC BY 4.0",
+    )
+
+
+@pytest.fixture
+def memorandum(mehr) -> dict:
+    """The 2017 Iran–Iraq memorandum as a client would POST it, from scratch."""
+    return {
+        "title": "Memorandum of understanding on military cooperation",
+        "kind": "memorandum",
+        "party_a": "IR",
+        "party_b": "irq",
+        "place_of_signature": "Tehran",
+        "evidence": "news_reports",
+        "signatories": [
+            {
+                "person": {
+                    "name": "Hossein Dehqan",
+                    "other_names": [
+                        {"name": "Hossein Dehghan", "kind": "transliteration"},
+                        {"name": "Hussein Dehqan"},
+                    ],
+                },
+                "party": "IR",
+                "office": "Minister of Defence",
+                "rank": "Brigadier General",
+                "source": mehr.pk,
+            },
+            {
+                "person": {"name": "Erfan Mahmoud al-Hayali", "other_names": [{"name": "al-Hiyali"}]},
+                "party": "IQ",
+                "office": "Minister of Defence",
+            },
+        ],
+        "clauses": [
+            {
+                "position": 1,
+                "text": "Share experience in the fight against terrorism.",
+                "categories": ["counterterrorism"],
+            },
+            {"position": 2, "text": "Cooperate to boost border security.", "categories": ["border-security"]},
+            {
+                "position": 3,
+                "text": "Provide logistical, technical and military support.",
+                "categories": ["logistics", "technical-assistance"],
+            },
+        ],
+        "events": [
+            {
+                "status": "signed",
+                "date": "2017-07-23",
+                "date_precision": "day",
+                "date_note": "'on Sunday'",
+                "source": mehr.pk,
+            }
+        ],
+        "citations": [{"source": mehr.pk, "supports": "Signing and content"}],
+    }

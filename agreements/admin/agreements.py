@@ -9,6 +9,7 @@ from ..models import Agreement, AgreementRelation, AgreementSource, Clause, Sign
 from ..services import agreement_sync
 from .filters import CategoryFilter, PartyFilter, SignatureYearFilter
 from .forms import AgreementForm, SignatoryFormSet, StatusEventForm, StatusEventFormSet
+from .history import AgreementHistoryMixin
 
 
 class CitationInline(admin.TabularInline):
@@ -52,7 +53,7 @@ class RelationInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(AgreementHistoryMixin, admin.ModelAdmin):
     form = AgreementForm
     inlines = [SignatoryInline, ClauseInline, StatusEventInline, CitationInline, RelationInline]
     list_display = ["title", "party_a", "party_b", "kind", "status", "signed"]

@@ -46,6 +46,19 @@ class ClauseCategoryAdmin(admin.ModelAdmin):
             .order_by("branch", "parent", "name")
         )
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for category in objs:
+            protected += [
+                f"Clause “{clause}” of {clause.agreement}"
+                for clause in category.clauses.select_related("agreement")
+            ]
+        return deleted, counts, perms_needed, protected
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ClauseCategory]) -> None:
+        for category in queryset:  # one by one, so that each is checked like a single delete
+            category.delete()
+
     @admin.display(description="category", ordering="branch")
     def tree_name(self, category: ClauseCategory) -> str:
         return f"    — {category.name}" if category.parent_id else category.name

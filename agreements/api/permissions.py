@@ -1,5 +1,5 @@
 from django.conf import settings
-from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.permissions import BasePermission, DjangoModelPermissions
 
 
 class ReadOrModelPermissions(DjangoModelPermissions):
@@ -19,3 +19,11 @@ class ReadOrModelPermissions(DjangoModelPermissions):
         if not (request.user and request.user.is_authenticated):
             return False
         return super().has_permission(request, view)
+
+
+class CanViewHistory(BasePermission):
+    """History names the people who made each change: signed-in users who may view agreements."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm("agreements.view_agreement"))

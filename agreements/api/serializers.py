@@ -288,6 +288,29 @@ class AgreementRelationSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    date = serializers.DateTimeField()
+    user = serializers.CharField(help_text="Username; empty when not known (e.g. a command).")
+    interface = serializers.CharField(help_text="admin, api, web, command or system.")
+    action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    object_type = serializers.ChoiceField(
+        choices=["agreement", "signatory", "clause", "status event", "source cited"]
+    )
+    object_id = serializers.IntegerField()
+    label = serializers.CharField()
+    version = serializers.IntegerField(
+        allow_null=True, help_text="For agreement entries: the version produced."
+    )
+    history_id = serializers.IntegerField()
+    changes = ChangeSerializer(many=True)
+
+
 class ErrorSerializer(serializers.Serializer):
     """The body of every 4xx answer."""
 

@@ -13,10 +13,12 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ..history import agreement_timeline
 from ..models import (
     Agreement,
     AgreementRelation,
@@ -41,6 +43,7 @@ from .concurrency import etag, expected_version, not_modified
 from .documents import with_documents
 from .fields import MAX_ID
 from .filters import AgreementFilterSet, FilterBackend, StrictBooleanFilter, StrictOrderingFilter
+from .permissions import CanViewHistory
 from .serializers import (
     PARTS,
     AgreementRelationSerializer,
@@ -49,6 +52,7 @@ from .serializers import (
     ClauseCategorySerializer,
     ClauseSerializer,
     CountrySerializer,
+    HistoryEntrySerializer,
     PersonSerializer,
     SignatorySerializer,
     SourceSerializer,
@@ -188,6 +192,19 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
         agreement = self._agreement(kwargs["pk"])
         agreement_delete(agreement=agreement, expected_version=expected_version(request, agreement.pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="The history of an agreement and its parts",
+        description="Every recorded change, newest first, with who made it, through which interface, "
+        "and the values before and after. Needs a signed-in user who may view agreements.",
+        responses={200: HistoryEntrySerializer(many=True)},
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+    )
+    @action(detail=True, methods=["get"], permission_classes=[CanViewHistory], filter_backends=[])
+    def history(self, request: Request, pk: str) -> Response:
+        agreement = get_object_or_404(Agreement, pk=_check_id(pk))
+        page = self.paginator.pages.paginate_queryset(agreement_timeline(agreement.pk), request, self)
+        return self.paginator.pages.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
 
     def _agreement(self, pk: Any) -> Agreement:
         agreement = get_object_or_404(Agreement, pk=_check_id(pk))

@@ -1,7 +1,9 @@
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from ..choices import AgreementKind, Evidence, RelationKind, Status
 from ..dates import DatePrecision, format_partial_date, precision_check
+from ..history import HistoryInterface
 from ..querysets import AgreementQuerySet
 from .people import wikidata_qid_validator
 
@@ -86,6 +88,8 @@ class Agreement(models.Model):
 
     objects = AgreementQuerySet.as_manager()
 
+    history = HistoricalRecords(bases=[HistoryInterface], excluded_fields=["search_document"])
+
     class Meta:
         ordering = ["-signed_on", "title"]
         indexes = [
@@ -159,6 +163,8 @@ class AgreementSource(models.Model):
         max_length=300, blank=True, help_text="What this source establishes, e.g. “date and signatories”."
     )
 
+    history = HistoricalRecords(bases=[HistoryInterface])
+
     class Meta:
         ordering = ["id"]
         verbose_name = "source cited"
@@ -178,6 +184,8 @@ class AgreementRelation(models.Model):
     to_agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="relations_to")
     kind = models.CharField(max_length=16, choices=RelationKind.choices)
     note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords(bases=[HistoryInterface])
 
     class Meta:
         ordering = ["id"]

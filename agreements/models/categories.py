@@ -1,4 +1,7 @@
 from django.db import models
+from simple_history.models import HistoricalRecords
+
+from ..history import HistoryInterface
 
 
 class ClauseCategory(models.Model):
@@ -15,6 +18,8 @@ class ClauseCategory(models.Model):
         related_name="children",
         help_text="Leave empty for a top-level category. Subcategories cannot have subcategories.",
     )
+
+    history = HistoricalRecords(bases=[HistoryInterface])
 
     class Meta:
         ordering = ["name"]
@@ -45,6 +50,17 @@ class ClauseCategory(models.Model):
             raise ValidationError(
                 {"parent": "This category has subcategories, so it must stay at the top level."}
             )
+
+    def delete(self, *args, **kwargs):
+        # Clauses hold categories through a many-to-many table, which Django would empty
+        # silently; a category that classifies anything is protected like a foreign key.
+        clauses = list(self.clauses.select_related("agreement")[:20])
+        if clauses:
+            raise models.ProtectedError(
+                f"Cannot delete “{self}”: {self.clauses.count()} clauses still have this category.",
+                set(clauses),
+            )
+        return super().delete(*args, **kwargs)
 
     @property
     def root(self) -> "ClauseCategory":

@@ -1,9 +1,11 @@
 """The parts of an agreement: who signed it, what it says, and what happened to it."""
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from ..choices import EventType, Status
 from ..dates import DatePrecision, PartialDate, format_partial_date, precision_check
+from ..history import HistoryInterface
 
 
 class Signatory(models.Model):
@@ -29,6 +31,8 @@ class Signatory(models.Model):
     source = models.ForeignKey(
         "Source", on_delete=models.PROTECT, null=True, blank=True, related_name="signatories"
     )
+
+    history = HistoricalRecords(bases=[HistoryInterface])
 
     class Meta:
         ordering = ["party_id", "id"]
@@ -56,6 +60,8 @@ class Clause(models.Model):
     source = models.ForeignKey(
         "Source", on_delete=models.PROTECT, null=True, blank=True, related_name="clauses"
     )
+
+    history = HistoricalRecords(bases=[HistoryInterface], m2m_fields=["categories"])
 
     class Meta:
         ordering = ["position"]
@@ -98,6 +104,8 @@ class StatusEvent(models.Model):
     source = models.ForeignKey(
         "Source", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
     )
+
+    history = HistoricalRecords(bases=[HistoryInterface])
 
     class Meta:
         ordering = ["date", "id"]

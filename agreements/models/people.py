@@ -1,7 +1,9 @@
 from django.core.validators import RegexValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from ..choices import NameKind
+from ..history import HistoryInterface
 
 wikidata_qid_validator = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q42.")
 
@@ -26,6 +28,8 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PersonQuerySet.as_manager()
+
+    history = HistoricalRecords(bases=[HistoryInterface])
 
     class Meta:
         ordering = ["name"]
@@ -53,6 +57,8 @@ class PersonName(models.Model):
     source = models.ForeignKey(
         "Source", on_delete=models.PROTECT, null=True, blank=True, related_name="person_names"
     )
+
+    history = HistoricalRecords(bases=[HistoryInterface])
 
     class Meta:
         ordering = ["name"]

@@ -1,6 +1,8 @@
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from ..dates import DatePrecision, precision_check
+from ..history import HistoryInterface
 
 
 class Source(models.Model):
@@ -19,6 +21,8 @@ class Source(models.Model):
     excerpt = models.TextField(blank=True, help_text="The passage that supports the facts cited.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(bases=[HistoryInterface])
 
     class Meta:
         ordering = ["-published_on", "title"]

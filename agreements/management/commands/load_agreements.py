@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from agreements.history import recorded_as
 from agreements.importing import DocumentError, import_document
 
 
@@ -18,7 +19,8 @@ class Command(BaseCommand):
         for path in paths:
             try:
                 document = json.loads(path.read_text(encoding="utf-8"))
-                result = import_document(document)
+                with recorded_as("command"):
+                    result = import_document(document)
             except OSError as error:
                 raise CommandError(f"{path}: {error.strerror}") from None
             except json.JSONDecodeError as error:

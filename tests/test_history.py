@@ -1,0 +1,228 @@
+"""Every change recorded with who, when, through which interface and what; revert and restore."""
+
+import pytest
+from django.core.management import call_command
+from django.db.models import ProtectedError
+from django.urls import reverse
+
+from agreements.api.concurrency import etag
+from agreements.history import agreement_timeline
+from agreements.models import Agreement, ClauseCategory, Person, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_command_import_is_recorded_as_a_command():
+    call_command("load_agreements", "fixtures/iran-iraq.json")
+    agreement = Agreement.objects.get(signed_on__year=2017)
+    entries = agreement_timeline(agreement.pk)
+    assert {e.interface for e in entries} == {"command"}
+    created = [e for e in entries if e.action == "created"]
+    assert {e.object_type for e in created} == {
+        "agreement",
+        "signatory",
+        "clause",
+        "status event",
+        "source cited",
+    }
+    assert Person.history.filter(interface="command").exists()
+    assert Source.history.filter(interface="command").exists()
+
+
+def test_an_api_change_is_recorded_with_user_interface_and_before_after(editor_api, editor, memorandum):
+    created = editor_api.post("/api/agreements/", memorandum, format="json")
+    agreement = created.json()
+    clause = agreement["clauses"][0]
+    editor_api.patch(
+        f"/api/agreements/{agreement['id']}/clauses/{clause['id']}/",
+        {"text": "Exchange experience in fighting terrorism and extremism."},
+        format="json",
+        HTTP_IF_MATCH=created["ETag"],
+    )
+    entries = agreement_timeline(agreement["id"])
+    change = next(e for e in entries if e.object_type == "clause" and e.action == "changed")
+    assert (change.user, change.interface) == ("ed", "api")
+    assert [(c.field, c.old, c.new) for c in change.changes] == [
+        ("text", clause["text"], "Exchange experience in fighting terrorism and extremism.")
+    ]
+
+
+def test_category_changes_of_a_clause_are_part_of_its_history(editor_api, memorandum):
+    created = editor_api.post("/api/agreements/", memorandum, format="json")
+    agreement = created.json()
+    clause = agreement["clauses"][2]
+    editor_api.patch(
+        f"/api/agreements/{agreement['id']}/clauses/{clause['id']}/",
+        {"categories": ["logistics"]},
+        format="json",
+        HTTP_IF_MATCH=created["ETag"],
+    )
+    changes = [c for e in agreement_timeline(agreement["id"]) if e.object_type == "clause" for c in e.changes]
+    assert ("categories", ["logistics", "technical-assistance"], ["logistics"]) in [
+        (c.field, c.old, c.new) for c in changes
+    ]
+
+
+def test_an_admin_change_is_recorded_as_admin(admin_client, demo_data):
+    person = Person.objects.get(name="Qasem Rezaei")
+    url = reverse("admin:agreements_person_change", args=[person.pk])
+    data = {
+        "name": "Qasem Rezaei",
+        "wikidata_qid": "",
+        "note": "Border guard commander",
+        "other_names-TOTAL_FORMS": "0",
+        "other_names-INITIAL_FORMS": "0",
+    }
+    assert admin_client.post(url, data).status_code == 302
+    record = person.history.first()
+    assert (record.interface, record.history_user.username, record.note) == (
+        "admin",
+        "admin",
+        "Border guard commander",
+    )
+
+
+class TestApiHistory:
+    def test_it_is_paginated_and_needs_a_user_who_may_view(
+        self, api, editor_api, demo_data, django_user_model
+    ):
+        from rest_framework.test import APIClient
+
+        pk = Agreement.objects.get(signed_on__year=2017).pk
+        assert api.get(f"/api/agreements/{pk}/history/").status_code == 401
+        nobody = APIClient()
+        nobody.force_authenticate(django_user_model.objects.create_user("nobody"))
+        assert nobody.get(f"/api/agreements/{pk}/history/").status_code == 403
+        page = editor_api.get(f"/api/agreements/{pk}/history/?page_size=5").json()
+        assert page["count"] > 5
+        assert len(page["results"]) == 5
+        assert page["results"][0]["object_type"] == "agreement"
+        assert editor_api.get("/api/agreements/999999/history/").status_code == 404
+
+
+class TestRevert:
+    def test_the_admin_reverts_an_agreement_with_its_parts(self, admin_client, admin_api, demo_data):
+        agreement = Agreement.objects.get(signed_on__year=2017)
+        original = agreement.history.order_by("-history_date").first()
+        response = admin_api.patch(
+            f"/api/agreements/{agreement.pk}/",
+            {"title": "Renamed", "clauses": []},
+            format="json",
+            HTTP_IF_MATCH=etag(agreement.pk, agreement.version),
+        )
+        assert response.status_code == 200
+        agreement.refresh_from_db()
+
+        page = admin_client.get(reverse("admin:agreements_agreement_history", args=[agreement.pk]))
+        assert page.status_code == 200
+        assert "Renamed" in page.content.decode()
+        assert "Revert to this version" in page.content.decode()
+
+        revert_url = reverse("admin:agreements_agreement_revert", args=[agreement.pk, original.history_id])
+        response = admin_client.post(revert_url, {"version": agreement.version}, follow=True)
+        assert "back as they were" in response.content.decode()
+        agreement.refresh_from_db()
+        assert agreement.title == "Memorandum of understanding on military cooperation"
+        assert agreement.clauses.count() == 4
+        assert set(agreement.clauses.get(position=3).categories.values_list("slug", flat=True)) == {
+            "logistics",
+            "technical-assistance",
+            "military-support-and-equipment",
+        }
+
+    def test_a_revert_from_a_stale_page_is_refused(self, admin_client, demo_data):
+        agreement = Agreement.objects.get(signed_on__year=2017)
+        record = agreement.history.order_by("-history_date").first()
+        url = reverse("admin:agreements_agreement_revert", args=[agreement.pk, record.history_id])
+        response = admin_client.post(url, {"version": agreement.version - 1}, follow=True)
+        assert "changed while you were looking at its history" in response.content.decode()
+
+    def test_viewers_see_history_but_cannot_revert(self, client, demo_data, django_user_model):
+        from django.contrib.auth.models import Group
+
+        viewer = django_user_model.objects.create_user("viewer", is_staff=True)
+        viewer.groups.add(Group.objects.get(name="Viewers"))
+        client.force_login(viewer)
+        agreement = Agreement.objects.get(signed_on__year=2017)
+        page = client.get(reverse("admin:agreements_agreement_history", args=[agreement.pk]))
+        assert page.status_code == 200
+        assert "Revert to this version" not in page.content.decode()
+        record = agreement.history.first()
+        url = reverse("admin:agreements_agreement_revert", args=[agreement.pk, record.history_id])
+        assert client.post(url, {"version": agreement.version}).status_code == 403
+
+
+class TestRestore:
+    def test_a_deleted_agreement_comes_back_with_its_parts_under_its_id(
+        self, admin_client, admin_api, demo_data
+    ):
+        agreement = Agreement.objects.get(signed_on__year=2017)
+        pk, version = agreement.pk, agreement.version
+        before = {
+            "signatories": agreement.signatories.count(),
+            "clauses": agreement.clauses.count(),
+            "events": agreement.events.count(),
+            "citations": agreement.citations.count(),
+        }
+        assert admin_api.delete(f"/api/agreements/{pk}/", HTTP_IF_MATCH=etag(pk, version)).status_code == 204
+
+        listing = admin_client.get(reverse("admin:agreements_agreement_deleted"))
+        assert "Memorandum of understanding on military cooperation" in listing.content.decode()
+        response = admin_client.post(reverse("admin:agreements_agreement_restore", args=[pk]), follow=True)
+        assert "is restored" in response.content.decode()
+
+        restored = Agreement.objects.get(pk=pk)
+        assert {
+            "signatories": restored.signatories.count(),
+            "clauses": restored.clauses.count(),
+            "events": restored.events.count(),
+            "citations": restored.citations.count(),
+        } == before
+        assert restored.status == "signed"
+        assert restored.version > version  # no ETag from before the deletion matches again
+        assert (
+            "Memorandum of understanding on military cooperation"
+            not in admin_client.get(reverse("admin:agreements_agreement_deleted")).content.decode()
+        )
+
+    def test_editors_cannot_restore_without_the_add_permission_of_agreements(self, client, demo_data, editor):
+        client.force_login(editor)
+        assert (
+            client.post(reverse("admin:agreements_agreement_restore", args=[1])).status_code == 302
+        )  # restored
+        # Editors may add agreements, so they may restore; viewers may not:
+        from django.contrib.auth.models import Group
+
+        editor.groups.set([Group.objects.get(name="Viewers")])
+        assert client.post(reverse("admin:agreements_agreement_restore", args=[1])).status_code == 403
+
+
+class TestProtection:
+    def test_a_category_in_use_cannot_be_deleted_anywhere(self, admin_api, admin_client, demo_data):
+        category = ClauseCategory.objects.get(slug="logistics")
+        with pytest.raises(ProtectedError):
+            category.delete()
+        response = admin_api.delete("/api/categories/logistics/")
+        assert response.status_code == 409
+        assert "clause" in response.json()["detail"]
+        page = admin_client.get(reverse("admin:agreements_clausecategory_delete", args=[category.pk]))
+        assert "would require deleting the following protected related objects" in page.content.decode()
+        response = admin_client.post(
+            reverse("admin:agreements_clausecategory_changelist"),
+            {"action": "delete_selected", "_selected_action": [category.pk], "post": "yes"},
+        )
+        assert ClauseCategory.objects.filter(slug="logistics").exists()
+
+    def test_an_unused_category_can_be_deleted(self, admin_api):
+        assert admin_api.delete("/api/categories/reconstruction/").status_code == 204
+
+    def test_people_and_sources_in_use_are_protected_in_the_admin(self, admin_client, demo_data):
+        person = Person.objects.get(name="Hossein Dehqan")
+        page = admin_client.get(reverse("admin:agreements_person_delete", args=[person.pk]))
+        assert "would require deleting the following protected related objects" in page.content.decode()
+
+
+def test_the_load_command_records_history_once_per_change(demo_data):
+    before = Agreement.history.count()
+    call_command("load_agreements", "fixtures/iran-iraq.json")
+    assert Agreement.history.count() == before  # nothing changed, nothing recorded
