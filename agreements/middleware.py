@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a body larger than ``REQUEST_MAX_BODY_BYTES`` before anything reads it (413).
+
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE guards ``request.body`` but not the stream that
+    REST framework's parsers read, so the limit is enforced here, from Content-Length.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return JsonResponse({"detail": "Content-Length is not a number."}, status=400)
+        if length > settings.REQUEST_MAX_BODY_BYTES:
+            return JsonResponse(
+                {"detail": f"The request body is larger than {settings.REQUEST_MAX_BODY_BYTES} bytes."},
+                status=413,
+            )
+        return self.get_response(request)
