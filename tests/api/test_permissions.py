@@ -12,14 +12,18 @@ from ..factories import make_agreement
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "nobody", "editor", "admin"]
+ROLES = ["anonymous", "nobody", "viewer", "editor", "admin"]
 
 
 @pytest.fixture
 def clients(editor, admin_user):
+    from django.contrib.auth.models import Group
+
     nobody = get_user_model().objects.create_user("nobody", password="a long enough password")
+    viewer = get_user_model().objects.create_user("viewer", password="a long enough password")
+    viewer.groups.add(Group.objects.get(name="Viewers"))
     result = {"anonymous": APIClient()}
-    for role, user in (("nobody", nobody), ("editor", editor), ("admin", admin_user)):
+    for role, user in (("nobody", nobody), ("viewer", viewer), ("editor", editor), ("admin", admin_user)):
         client = APIClient()
         client.force_authenticate(user)
         result[role] = client
@@ -41,42 +45,43 @@ def if_match(agreement: Agreement) -> dict:
     return {"HTTP_IF_MATCH": etag(agreement.pk, agreement.version)}
 
 
-# (method, url, body, expected status for anonymous, nobody, editor, admin)
+# (method, url, body, expected status for anonymous, nobody, viewer, editor, admin)
 def operations(o):
     a = o["agreement"]
     new_agreement = {"title": "New", "party_a": "IR", "party_b": "TR"}
     return [
-        ("get", "/api/agreements/", None, (200, 200, 200, 200)),
-        ("get", f"/api/agreements/{a.pk}/", None, (200, 200, 200, 200)),
-        ("post", "/api/agreements/", new_agreement, (401, 403, 201, 201)),
-        ("patch", f"/api/agreements/{a.pk}/", {"summary": "s"}, (401, 403, 200, 200)),
+        ("get", "/api/agreements/", None, (200, 200, 200, 200, 200)),
+        ("get", f"/api/agreements/{a.pk}/", None, (200, 200, 200, 200, 200)),
+        ("get", f"/api/agreements/{a.pk}/history/", None, (401, 403, 200, 200, 200)),
+        ("post", "/api/agreements/", new_agreement, (401, 403, 403, 201, 201)),
+        ("patch", f"/api/agreements/{a.pk}/", {"summary": "s"}, (401, 403, 403, 200, 200)),
         (
             "put",
             f"/api/agreements/{a.pk}/",
             {"title": "T", "party_a": "IQ", "party_b": "IR"},
-            (401, 403, 200, 200),
+            (401, 403, 403, 200, 200),
         ),
-        ("get", f"/api/agreements/{a.pk}/clauses/", None, (200, 200, 200, 200)),
-        ("post", f"/api/agreements/{a.pk}/clauses/", {"position": 9, "text": "t"}, (401, 403, 201, 201)),
-        ("get", "/api/people/", None, (200, 200, 200, 200)),
-        ("post", "/api/people/", {"name": "New person"}, (401, 403, 201, 201)),
-        ("patch", f"/api/people/{o['person'].pk}/", {"note": "n"}, (401, 403, 200, 200)),
-        ("delete", f"/api/people/{o['person'].pk}/", None, (401, 403, 403, 204)),
-        ("get", "/api/sources/", None, (200, 200, 200, 200)),
-        ("post", "/api/sources/", {"title": "New source"}, (401, 403, 201, 201)),
-        ("patch", f"/api/sources/{o['source'].pk}/", {"licence": "CC BY 4.0"}, (401, 403, 200, 200)),
-        ("delete", f"/api/sources/{o['source'].pk}/", None, (401, 403, 403, 204)),
-        ("get", "/api/categories/", None, (200, 200, 200, 200)),
-        ("get", "/api/categories/logistics/", None, (200, 200, 200, 200)),
-        ("post", "/api/categories/", {"slug": "space", "name": "Space"}, (401, 403, 403, 201)),
-        ("patch", "/api/categories/logistics/", {"description": "d"}, (401, 403, 403, 200)),
-        ("get", "/api/countries/", None, (200, 200, 200, 200)),
-        ("get", "/api/countries/IR/", None, (200, 200, 200, 200)),
-        ("post", "/api/countries/", {"code": "XX"}, (401, 403, 403, 405)),
-        ("get", "/api/relations/", None, (200, 200, 200, 200)),
-        ("patch", f"/api/relations/{o['relation'].pk}/", {"note": "n"}, (401, 403, 200, 200)),
-        ("delete", f"/api/relations/{o['relation'].pk}/", None, (401, 403, 204, 204)),
-        ("delete", f"/api/agreements/{o['other'].pk}/", None, (401, 403, 403, 204)),
+        ("get", f"/api/agreements/{a.pk}/clauses/", None, (200, 200, 200, 200, 200)),
+        ("post", f"/api/agreements/{a.pk}/clauses/", {"position": 9, "text": "t"}, (401, 403, 403, 201, 201)),
+        ("get", "/api/people/", None, (200, 200, 200, 200, 200)),
+        ("post", "/api/people/", {"name": "New person"}, (401, 403, 403, 201, 201)),
+        ("patch", f"/api/people/{o['person'].pk}/", {"note": "n"}, (401, 403, 403, 200, 200)),
+        ("delete", f"/api/people/{o['person'].pk}/", None, (401, 403, 403, 403, 204)),
+        ("get", "/api/sources/", None, (200, 200, 200, 200, 200)),
+        ("post", "/api/sources/", {"title": "New source"}, (401, 403, 403, 201, 201)),
+        ("patch", f"/api/sources/{o['source'].pk}/", {"licence": "CC BY 4.0"}, (401, 403, 403, 200, 200)),
+        ("delete", f"/api/sources/{o['source'].pk}/", None, (401, 403, 403, 403, 204)),
+        ("get", "/api/categories/", None, (200, 200, 200, 200, 200)),
+        ("get", "/api/categories/logistics/", None, (200, 200, 200, 200, 200)),
+        ("post", "/api/categories/", {"slug": "space", "name": "Space"}, (401, 403, 403, 403, 201)),
+        ("patch", "/api/categories/logistics/", {"description": "d"}, (401, 403, 403, 403, 200)),
+        ("get", "/api/countries/", None, (200, 200, 200, 200, 200)),
+        ("get", "/api/countries/IR/", None, (200, 200, 200, 200, 200)),
+        ("post", "/api/countries/", {"code": "XX"}, (401, 403, 403, 403, 405)),
+        ("get", "/api/relations/", None, (200, 200, 200, 200, 200)),
+        ("patch", f"/api/relations/{o['relation'].pk}/", {"note": "n"}, (401, 403, 403, 200, 200)),
+        ("delete", f"/api/relations/{o['relation'].pk}/", None, (401, 403, 403, 204, 204)),
+        ("delete", f"/api/agreements/{o['other'].pk}/", None, (401, 403, 403, 403, 204)),
     ]
 
 
