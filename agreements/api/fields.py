@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..choices import NameKind
 from ..models import ClauseCategory, Country, Person, Source
+from ..models.people import wikidata_qid_validator
 from ..services import OtherNameIn, PersonIn
 
 MAX_ID = 2**63 - 1  # the largest id a bigint column holds; more is a client error, not a crash
@@ -65,23 +67,30 @@ class OtherNameSerializer(serializers.Serializer):
         )
 
 
+def wikidata_field() -> serializers.CharField:
+    return serializers.CharField(
+        max_length=16, allow_blank=True, default="", validators=[wikidata_qid_validator], help_text="e.g. Q42"
+    )
+
+
 class NewPersonSerializer(serializers.Serializer):
-    """A person to create with the agreement they signed."""
+    """A person: their canonical name and the other names they appear under."""
 
     name = serializers.CharField(max_length=200)
-    other_names = OtherNameSerializer(many=True, default=list)
-    wikidata_qid = serializers.RegexField(r"^Q[1-9][0-9]*$", max_length=16, allow_blank=True, default="")
+    other_names = OtherNameSerializer(many=True, default=list, max_length=100)
+    wikidata_qid = wikidata_field()
     note = serializers.CharField(allow_blank=True, default="")
 
+    @staticmethod
+    def person_input(values: dict[str, Any]) -> PersonIn:
+        return PersonIn(
+            name=values["name"],
+            other_names=[OtherNameSerializer().to_input(o) for o in values["other_names"]],
+            wikidata_qid=values["wikidata_qid"],
+            note=values["note"],
+        )
 
-@extend_schema_field(
-    {
-        "oneOf": [
-            {"type": "integer", "description": "The id of an existing person."},
-            {"$ref": "#/components/schemas/NewPersonRequest"},
-        ]
-    }
-)
+
 class PersonRefField(serializers.Field):
     """A signatory's person: an existing person's id (or ``{"id": …}``), or a new person."""
 
@@ -103,13 +112,7 @@ class PersonRefField(serializers.Field):
         if isinstance(data, dict):
             serializer = NewPersonSerializer(data=data)
             serializer.is_valid(raise_exception=True)
-            values = serializer.validated_data
-            return PersonIn(
-                name=values["name"],
-                other_names=[OtherNameSerializer().to_input(o) for o in values["other_names"]],
-                wikidata_qid=values["wikidata_qid"],
-                note=values["note"],
-            )
+            return serializer.person_input(serializer.validated_data)
         self.fail("invalid")
 
     def to_representation(self, value: Person) -> dict[str, Any]:
@@ -128,3 +131,19 @@ class CategoriesField(serializers.ListField):
 
     def to_representation(self, data: Any) -> list[str]:
         return [category.slug for category in (data.all() if hasattr(data, "all") else data)]
+
+
+class PersonRefFieldExtension(OpenApiSerializerFieldExtension):
+    """Describes ``PersonRefField`` as "an id, or a new person" with the person as a component."""
+
+    target_class = PersonRefField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return {
+                "type": "object",
+                "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+                "required": ["id", "name"],
+            }
+        person = auto_schema.resolve_serializer(NewPersonSerializer, direction).ref
+        return {"oneOf": [{"type": "integer", "description": "The id of an existing person."}, person]}

@@ -35,8 +35,9 @@ from .fields import (
     BoundedPrimaryKeyRelatedField,
     CategoriesField,
     CountryCodeField,
-    OtherNameSerializer,
+    NewPersonSerializer,
     PersonRefField,
+    wikidata_field,
 )
 
 
@@ -154,7 +155,7 @@ class AgreementSerializer(serializers.Serializer):
     place_of_signature = _text(200)
     evidence = serializers.ChoiceField(choices=Evidence.choices, default=Evidence.NEWS_REPORTS)
     unts_registration = _text(32)
-    wikidata_qid = serializers.RegexField(r"^Q[1-9][0-9]*$", max_length=16, allow_blank=True, default="")
+    wikidata_qid = wikidata_field()
     atop_id = _text(32)
     dcad_id = _text(32)
     status = serializers.ChoiceField(
@@ -248,23 +249,16 @@ class SourceSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class PersonSerializer(serializers.Serializer):
+class PersonSerializer(NewPersonSerializer):
     id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(max_length=200)
-    other_names = OtherNameSerializer(many=True, default=list, max_length=100)
-    wikidata_qid = serializers.RegexField(r"^Q[1-9][0-9]*$", max_length=16, allow_blank=True, default="")
-    note = _text()
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
+    class Meta:
+        fields = ["id", "name", "other_names", "wikidata_qid", "note", "created_at", "updated_at"]
+
     def to_input(self) -> PersonIn:
-        values = self.validated_data
-        return PersonIn(
-            name=values["name"],
-            other_names=[OtherNameSerializer().to_input(o) for o in values["other_names"]],
-            wikidata_qid=values["wikidata_qid"],
-            note=values["note"],
-        )
+        return self.person_input(self.validated_data)
 
 
 class AgreementRelationSerializer(serializers.ModelSerializer):

@@ -28,6 +28,25 @@ def test_the_schema_generates_and_validates_without_warnings(tmp_path):
     assert "/api/agreements/{agreement_pk}/clauses/{id}/" in (tmp_path / "schema.yaml").read_text()
 
 
+def test_every_reference_in_the_schema_resolves():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = set(schema["components"]["schemas"])
+
+    def refs(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                yield node["$ref"].rsplit("/", 1)[-1]
+            for value in node.values():
+                yield from refs(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from refs(value)
+
+    assert set(refs(schema["paths"])) | set(refs(schema["components"])) <= components
+
+
 @pytest.mark.django_db
 def test_the_docs_are_served_from_the_installed_sidecar_not_a_cdn(client):
     import re
