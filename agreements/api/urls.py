@@ -8,6 +8,7 @@ router = DefaultRouter()
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("reports/", include("agreements.api.report_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

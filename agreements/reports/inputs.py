@@ -200,6 +200,12 @@ class PanelForm(ReportForm):
         help_text="Include pairs that never had an agreement (much larger).",
     )
 
+    def clean_country(self) -> str:
+        code = self.cleaned_data["country"].strip().upper()
+        if code and not Country.objects.filter(code=code).exists():
+            raise forms.ValidationError(f"There is no country with the code “{code}”.")
+        return code
+
     def clean(self) -> dict:
         cleaned = super().clean()
         start = cleaned.get("start_year") or FIRST_PANEL_YEAR

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear
 
 from ..choices import Status
 from ..models import Agreement, Country
@@ -34,12 +34,13 @@ def pair_network(*, filters: AgreementFilters | None = None) -> PairNetwork:
     agreements = filters.apply(Agreement.objects.all())
     edges = list(
         agreements.order_by()
-        .values("party_a", "party_b")
+        .values("party_a", "party_b", "party_a__name", "party_b__name")
         .annotate(
             agreements=Count("pk"),
             in_force=Count("pk", filter=Q(status=Status.IN_FORCE)),
-            first_signed=Min("signed_on"),
-            latest_signed=Max("signed_on"),
+            # Years, not dates: a year is known whatever the precision of the signature.
+            first_year=Min(ExtractYear("signed_on")),
+            latest_year=Max(ExtractYear("signed_on")),
         )
         .order_by("-agreements", "party_a", "party_b")
     )
