@@ -2,8 +2,10 @@
 
 from django.urls import path
 
-from .views import converters  # noqa: F401  (registers the URL converters)
-from .views import pages
+from .views import (
+    converters,  # noqa: F401  (registers the URL converters)
+    pages,
+)
 
 urlpatterns = [
     path("reports/", pages.index, name="reports"),

@@ -110,7 +110,8 @@ def pair(request: HttpRequest, a: str, b: str) -> HttpResponse:
 @_report_errors
 def country(request: HttpRequest, code: str) -> HttpResponse:
     params = inputs.PartnersForm.validated(request.GET)
-    report = reports.country_partners(code, as_of=params.get("as_of"), filters=inputs.FilterForm.filters(params))
+    filters = inputs.FilterForm.filters(params)
+    report = reports.country_partners(code, as_of=params.get("as_of"), filters=filters)
     context = {
         "report": report,
         "form": inputs.PartnersForm(request.GET or None),

@@ -71,7 +71,7 @@
       itemStyle: { color: "#1b1f24" },
       markLine: {
         symbol: "none", silent: true, lineStyle: { color: "#0b4f9c", type: "dashed" },
-        label: { formatter: "as of " + input.as_of }, data: [{ xAxis: day(input.as_of) }]
+        label: { formatter: "as of " + input.as_of, position: "insideEndTop" }, data: [{ xAxis: day(input.as_of) }]
       }
     });
     init(element).setOption({
@@ -88,7 +88,8 @@
           return p.seriesName + " from " + p.data.note;
         }
       },
-      xAxis: { type: "time" },
+      // Half a year of margin either side, so the first and last marks are not on the edge.
+      xAxis: { type: "time", min: function (v) { return v.min - 183 * 864e5; }, max: function (v) { return v.max + 183 * 864e5; } },
       yAxis: { type: "category", data: rows, inverse: true, axisLabel: { width: 260, overflow: "truncate" } },
       series: series
     });
