@@ -96,7 +96,7 @@ def _agreement_item(d: Dialect, t: dict[str, str]) -> str:
             "kind": "pair.kind",
             "status": "pair.status",
             "status_on_as_of": "pair.status_on",
-            "in_force_on_as_of": d.boolean(f"pair.status_on = '{Status.IN_FORCE.value}'"),
+            "in_force_on_as_of": d.boolean(f"COALESCE(pair.status_on, '') = '{Status.IN_FORCE.value}'"),
             "ratified_by_party_a_on_as_of": consent_by("party_a_id"),
             "ratified_by_party_b_on_as_of": consent_by("party_b_id"),
             "signed_on": "pair.signed_on",
