@@ -52,12 +52,19 @@ class Dialect:
         arguments = ", ".join(f"'{key}', {value}" for key, value in fields.items())
         return f"{function}({arguments})"
 
-    def array(self, item: str, source: str, order: str, *, json_items: bool = True) -> str:
-        """A JSON array (``[]`` when empty) of ``item`` over ``source`` (a FROM … WHERE clause)."""
+    def array(
+        self, item: str, source: str, order: str, *, json_items: bool = True, distinct: bool = False
+    ) -> str:
+        """A JSON array (``[]`` when empty) of ``item`` over ``source`` (a FROM … WHERE clause).
+
+        With ``distinct``, ``order`` must be ``item`` itself.
+        """
+        unique = "DISTINCT " if distinct else ""
         if self.postgres:
-            return f"COALESCE((SELECT json_agg({item} ORDER BY {order}) {source}), '[]'::json)"
+            return f"COALESCE((SELECT json_agg({unique}{item} ORDER BY {order}) {source}), '[]'::json)"
         value = "json(v)" if json_items else "v"
-        return f"json((SELECT json_group_array({value}) FROM (SELECT {item} AS v {source} ORDER BY {order})))"
+        ordered = f"SELECT {unique}{item} AS v {source} ORDER BY {order}"
+        return f"json((SELECT json_group_array({value}) FROM ({ordered})))"
 
     def nested(self, subquery: str) -> str:
         """A scalar subquery returning a JSON value (or NULL), kept as JSON."""

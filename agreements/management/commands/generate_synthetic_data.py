@@ -319,9 +319,11 @@ class Generator:
             elapsed = time.monotonic() - started
             self.out(f"{done:,} / {len(slots):,} agreements  ({elapsed:.1f} s)")
         if connection.vendor == "postgresql":
+            # Fresh statistics, or the planner misjudges every report's joins until autovacuum runs.
+            self.out("Analysing the tables")
             with connection.cursor() as cursor:
-                for model in (Agreement, Clause, Signatory, StatusEvent, StatusPeriod):
-                    cursor.execute(f"ANALYZE {model._meta.db_table}")
+                for name, _ in TABLES.values():
+                    cursor.execute(f"ANALYZE {name}")
 
     def _make_people(self) -> None:
         people = [
