@@ -36,14 +36,19 @@ INVALID = "The report cannot be made with these parameters; see errors."
 # --- Rendering ----------------------------------------------------------------------------------
 
 
-class PreRenderedJSON(bytes):
+class PreRenderedJSON:
     """JSON that is already encoded (by the database); the renderer sends it as it is."""
+
+    __slots__ = ("content",)
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
 
 
 class ReportJSONRenderer(JSONRenderer):
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None) -> bytes:
         if isinstance(data, PreRenderedJSON):
-            return bytes(data)
+            return data.content
         return super().render(data, accepted_media_type, renderer_context)
 
 
@@ -349,7 +354,7 @@ class PairSummaryView(ReportView):
         return f"pair-{data['party_a']['code']}-{data['party_b']['code']}-{data['as_of']}.{extension}"
 
     def json(self, report: reports.PairSummary) -> Response:
-        return Response(PreRenderedJSON(report.json.encode()))
+        return Response(PreRenderedJSON(report.json))
 
 
 @extend_schema_view(

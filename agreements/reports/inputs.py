@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ..choices import AgreementKind, Status
-from ..models import Agreement, ClauseCategory, Country
+from ..models import Agreement, Clause, ClauseCategory, Country
 
 FIRST_PANEL_YEAR = 1945
 # Parameters every report accepts besides its own: the response format.
@@ -101,8 +101,10 @@ class AgreementFilters:
 
     def apply(self, agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
         if self.category is not None:
-            in_tree = Q(clauses__categories=self.category) | Q(clauses__categories__parent=self.category)
-            agreements = agreements.filter(pk__in=Agreement.objects.filter(in_tree).values("pk"))
+            tree = ClauseCategory.objects.filter(Q(pk=self.category.pk) | Q(parent=self.category.pk))
+            # A semi-join on the tag table: one pass, however many agreements are counted.
+            tagged = Clause.categories.through.objects.filter(clausecategory__in=tree.values("pk"))
+            agreements = agreements.filter(pk__in=tagged.values("clause__agreement_id"))
         if self.kind:
             agreements = agreements.filter(kind=self.kind)
         if self.status:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.functions import ExtractYear
 
 from ..choices import Status
-from ..models import Agreement, Country
+from ..models import Agreement
 from .inputs import AgreementFilters
 
 
@@ -20,12 +20,34 @@ class PairNetwork:
     edges: list[dict[str, Any]]
 
 
-def _count_as(agreements, side: str, aggregate: Count) -> Coalesce:
-    """``aggregate`` over the outer country's ``agreements`` in which it is party ``side``."""
-    per_country = agreements.filter(**{f"party_{side}": OuterRef("pk")}).order_by().values(f"party_{side}")
-    return Coalesce(
-        Subquery(per_country.annotate(n=aggregate).values("n")[:1]), 0, output_field=IntegerField()
-    )
+def _nodes(agreements: QuerySet[Agreement]) -> list[dict[str, Any]]:
+    """Countries with their agreements and partners: one grouped query per side of the pair.
+
+    A country's partners as party A (codes after its own) and as party B (codes before
+    it) are disjoint, so the two sides' counts add up.
+    """
+    nodes: dict[str, dict[str, Any]] = {}
+    for side, other in (("a", "b"), ("b", "a")):
+        rows = (
+            agreements.order_by()
+            .values(f"party_{side}", f"party_{side}__name", f"party_{side}__cow_code")
+            .annotate(agreements=Count("pk"), partners=Count(f"party_{other}", distinct=True))
+        )
+        for row in rows:
+            code = row[f"party_{side}"]
+            node = nodes.setdefault(
+                code,
+                {
+                    "code": code,
+                    "name": row[f"party_{side}__name"],
+                    "cow_code": row[f"party_{side}__cow_code"],
+                    "agreements": 0,
+                    "partners": 0,
+                },
+            )
+            node["agreements"] += row["agreements"]
+            node["partners"] += row["partners"]
+    return sorted(nodes.values(), key=lambda node: (-node["agreements"], node["code"]))
 
 
 def pair_network(*, filters: AgreementFilters | None = None) -> PairNetwork:
@@ -44,20 +66,4 @@ def pair_network(*, filters: AgreementFilters | None = None) -> PairNetwork:
         )
         .order_by("-agreements", "party_a", "party_b")
     )
-    # A country's agreements and partners are its edges' sums; each side is an indexed probe.
-    nodes = list(
-        Country.objects.annotate(
-            agreements_as_a=_count_as(agreements, "a", Count("pk")),
-            agreements_as_b=_count_as(agreements, "b", Count("pk")),
-            partners_as_a=_count_as(agreements, "a", Count("party_b", distinct=True)),
-            partners_as_b=_count_as(agreements, "b", Count("party_a", distinct=True)),
-        )
-        .annotate(
-            agreements=F("agreements_as_a") + F("agreements_as_b"),
-            partners=F("partners_as_a") + F("partners_as_b"),
-        )
-        .filter(agreements__gt=0)
-        .values("code", "name", "cow_code", "agreements", "partners")
-        .order_by("-agreements", "code")
-    )
-    return PairNetwork(filters, nodes, edges)
+    return PairNetwork(filters, _nodes(agreements), edges)

@@ -23,7 +23,7 @@ from django.db import connection
 from ..choices import EventType, Status
 from ..querysets import canonical_pair
 from .inputs import ReportInputError, UnknownCountryError, today
-from .sql import TABLES, Dialect, current_dialect
+from .sql import TABLES, Dialect, current_dialect, text_as_bytes
 
 PARTIAL_DATES_NOTE = (
     "A date known only to the month or the year is stored as the first day of that period "
@@ -38,9 +38,9 @@ _CONSENT = (EventType.RATIFIED.value, EventType.APPROVED.value)
 
 @dataclass(frozen=True)
 class PairSummary:
-    """The report as the database wrote it: ``json`` is the document, ``data`` the same decoded."""
+    """The report as the database wrote it: ``json`` is the UTF-8 document, ``data`` the same decoded."""
 
-    json: str = field(repr=False)
+    json: bytes = field(repr=False)
 
     @cached_property
     def data(self) -> dict[str, Any]:
@@ -234,9 +234,10 @@ def pair_summary(a: str, b: str, *, as_of: datetime.date | None = None) -> PairS
         raise ReportInputError({"pair": [f"A pair needs two different countries, not {a} twice."]})
     sql, params = pair_summary_query(current_dialect(), a, b, as_of or today())
     with connection.cursor() as cursor:
+        text_as_bytes(cursor)
         cursor.execute(sql, params)
         a_exists, b_exists, document = cursor.fetchone()
     for code, exists in ((params["party_a"], a_exists), (params["party_b"], b_exists)):
         if not exists:
             raise UnknownCountryError(code)
-    return PairSummary(document)
+    return PairSummary(document if isinstance(document, bytes) else document.encode())

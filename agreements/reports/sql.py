@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
+from psycopg.adapt import Loader
 
 from ..models import (
     Agreement,
@@ -100,3 +101,19 @@ class Dialect:
 
 def current_dialect() -> Dialect:
     return Dialect(connection.vendor)
+
+
+class _RawText(Loader):
+    def load(self, data) -> bytes:
+        return bytes(data)
+
+
+def text_as_bytes(cursor) -> None:
+    """Have this cursor return PostgreSQL text as the UTF-8 bytes that came over the wire.
+
+    A megabyte-sized JSON document is then neither decoded into a ``str`` nor encoded
+    back for the response. (SQLite returns ``str`` as usual.)
+    """
+    raw = getattr(cursor, "cursor", cursor)  # Django's wrapper or a psycopg cursor
+    if connection.vendor == "postgresql":
+        raw.adapters.register_loader("text", _RawText)
