@@ -22,7 +22,6 @@ import argparse
 import datetime
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -49,15 +48,21 @@ def setup_django() -> None:
     django.setup()
 
 
-def rss_mb() -> float:
+def _status_mb(field: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
+def rss_mb() -> float:
+    return _status_mb("VmRSS")
+
+
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM belongs to this program's memory; ru_maxrss would carry over the high-water
+    # mark of the (larger) parent process this child was forked from.
+    return _status_mb("VmHWM")
 
 
 # --- Pair summary: the endpoint against its own SQL ----------------------------------------
