@@ -3,7 +3,8 @@
 from django.urls import path
 
 from ..views import converters  # noqa: F401  (registers the URL converters)
-from .reports import NetworkView, PairSummaryView, PanelView, PartnersView, without_schema
+from .report_schema import without_schema
+from .reports import NetworkView, PairSummaryView, PanelView, PartnersView
 
 urlpatterns = [
     path("pairs/<country:a>-<country:b>/", PairSummaryView.as_view(), name="report-pair"),
