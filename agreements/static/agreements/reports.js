@@ -102,7 +102,7 @@
       grid: { left: 16, right: 24, top: 40, bottom: 24, containLabel: true },
       legend: { top: 0 },
       tooltip: { trigger: "axis" },
-      xAxis: { type: "value" },
+      xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", data: names, inverse: true },
       series: [
         { type: "bar", name: "Agreements", data: input.partners.map(function (p) { return p.agreements; }), itemStyle: { color: "#0b4f9c" } },
