@@ -12,7 +12,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -159,7 +159,10 @@ def network(request: HttpRequest) -> HttpResponse:
 @require_GET
 def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     """One agreement, read-only, with everything the pair report summarises."""
-    item = get_object_or_404(Agreement.objects.with_details(), pk=pk)
+    item = Agreement.objects.with_details().filter(pk=pk).first()
+    if item is None:
+        context = {"title": "No such agreement", "errors": {"agreement": [f"There is no agreement {pk}."]}}
+        return render(request, "agreements/reports/error.html", context, status=404)
     return render(request, "agreements/agreement_detail.html", {"agreement": item})
 
 
