@@ -13,6 +13,7 @@ counts from the first day of that period.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -144,8 +145,21 @@ def pair_summary_query(dialect: Dialect, a: str, b: str, as_of: datetime.date) -
 
     It returns one row: whether each country exists, and the document as text.
     """
-    d, t = dialect, TABLES
     party_a, party_b = canonical_pair(a, b)
+    params = {
+        "party_a": party_a,
+        "party_b": party_b,
+        "as_of": as_of,
+        "partial_note": PARTIAL_DATES_NOTE,
+        "in_force_note": IN_FORCE_NOTE,
+    }
+    return _statement(dialect), params
+
+
+@functools.cache
+def _statement(d: Dialect) -> str:
+    """The SQL depends only on the engine, so it is written once per process."""
+    t = TABLES
     in_force = f"'{Status.IN_FORCE.value}'"
     matrix = d.array(
         d.object(
@@ -189,7 +203,7 @@ def pair_summary_query(dialect: Dialect, a: str, b: str, as_of: datetime.date) -
             ),
         }
     )
-    sql = f"""
+    return f"""
 WITH pair AS (
     SELECT a.id, a.title, a.kind, a.status, a.party_a_id, a.party_b_id, a.is_synthetic,
            a.signed_on, a.signed_on_precision, a.in_force_from, a.in_force_from_precision,
@@ -217,14 +231,6 @@ SELECT EXISTS (SELECT 1 FROM {t["country"]} WHERE code = %(party_a)s),
        EXISTS (SELECT 1 FROM {t["country"]} WHERE code = %(party_b)s),
        {d.as_text(document)}
 """
-    params = {
-        "party_a": party_a,
-        "party_b": party_b,
-        "as_of": as_of,
-        "partial_note": PARTIAL_DATES_NOTE,
-        "in_force_note": IN_FORCE_NOTE,
-    }
-    return sql, params
 
 
 def pair_summary(a: str, b: str, *, as_of: datetime.date | None = None) -> PairSummary:
