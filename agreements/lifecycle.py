@@ -234,8 +234,11 @@ def derive_lifecycle(events: Iterable[EventFact], *, as_of: datetime.date | None
             before_suspension = status
         new = _next_status(status, event, before_suspension)
         if new != status:
-            if periods and periods[-1].start.start == event.date.start:
-                # Two changes on the same day: the earlier status never lasted a day.
+            while periods and periods[-1].start.start >= event.date.start:
+                # Two changes on the same day, or a partial date whose period starts
+                # before the last change (terminated "January 2001" after entering into
+                # force on 4 January 2001): counted from its start, the earlier status
+                # never lasted a day.
                 periods.pop()
             if periods:
                 periods[-1] = Period(periods[-1].status, periods[-1].start, event.date)

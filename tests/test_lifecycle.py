@@ -129,6 +129,21 @@ class TestDerivation:
         assert messages(events) == []
         assert derive_lifecycle(events).status == Status.IN_FORCE
 
+    def test_a_partial_end_date_overlapping_the_last_change_never_makes_a_backward_period(self):
+        events = [
+            EventFact(E.SIGNED, day(2000, 11, 2)),
+            EventFact(E.IN_FORCE, day(2001, 1, 4)),
+            EventFact(E.TERMINATED, month(2001, 1)),
+        ]
+        assert messages(events) == []
+        lifecycle = derive_lifecycle(events)
+        assert lifecycle.status == Status.TERMINATED
+        assert all(p.end is None or p.end.start > p.start.start for p in lifecycle.periods)
+        assert [(p.status, p.start) for p in lifecycle.periods] == [
+            (Status.SIGNED, day(2000, 11, 2)),
+            (Status.TERMINATED, month(2001, 1)),
+        ]
+
     def test_status_as_of_counts_a_partial_date_from_the_start_of_its_period(self):
         events = [EventFact(E.SIGNED, year(2016)), EventFact(E.IN_FORCE, month(2017, 3))]
         assert derive_lifecycle(events, as_of=datetime.date(2015, 12, 31)).status is None

@@ -207,3 +207,18 @@ def test_signatory_rows_keep_the_office_held_at_signature():
     agreement = agreement_create(data=memorandum())
     dehqan = Signatory.objects.get(agreement=agreement, person__name="Hossein Dehqan")
     assert (dehqan.party_id, dehqan.office, dehqan.rank) == ("IR", "Minister of Defence", "Brigadier General")
+
+
+def test_an_end_known_only_to_the_month_of_entry_into_force_is_stored(db):
+    """Found by the synthetic-data work: this used to break the period check with an IntegrityError."""
+    agreement = agreement_create(
+        data=memorandum(
+            events=[
+                EventIn(EventType.SIGNED, PartialDate(datetime.date(2000, 11, 2))),
+                EventIn(EventType.IN_FORCE, PartialDate(datetime.date(2001, 1, 4))),
+                EventIn(EventType.TERMINATED, PartialDate(datetime.date(2001, 1, 1), "month")),
+            ]
+        )
+    )
+    assert agreement.status == Status.TERMINATED
+    assert agreement.in_force_from == datetime.date(2001, 1, 4)

@@ -3,9 +3,10 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="reports", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/", include("agreements.api.urls")),
+    path("", include("agreements.urls")),
 ]
 
 handler404 = "agreements.api.errors.json_not_found"

@@ -18,6 +18,9 @@ class ReadOrModelPermissions(DjangoModelPermissions):
             return True
         if not (request.user and request.user.is_authenticated):
             return False
+        if not hasattr(view, "get_queryset") and getattr(view, "queryset", None) is None:
+            # Not a model's view (the reports): it only reads; the view answers 405 to the rest.
+            return True
         return super().has_permission(request, view)
 
 

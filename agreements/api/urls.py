@@ -43,6 +43,7 @@ urlpatterns = [
     *_part_urls(),
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("", include(router.urls)),
+    path("reports/", include("agreements.api.report_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view loads its start-up script as a file: no inline script, so the
     # Content-Security-Policy needs no exception. (Redoc is left out: its page loads web fonts

@@ -1,0 +1,228 @@
+"""How the report endpoints look in the OpenAPI schema.
+
+The pair summary's JSON is built by the database, so these serializers are never used to
+serialize anything: they describe the documents the reports return, and the query
+parameters come from the reports' own forms, so the schema cannot drift from validation.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from ..choices import AgreementKind, EventType, Status
+from ..dates import DatePrecision
+from .serializers import ErrorSerializer, ValidationErrorSerializer
+
+# --- Schema helpers -----------------------------------------------------------------------------
+
+
+def parameters_from(form_class: type[forms.Form]) -> list[OpenApiParameter]:
+    """The form's fields as query parameters, so the schema cannot drift from the validation."""
+    parameters = []
+    for name, field in form_class.base_fields.items():
+        kind = OpenApiTypes.STR
+        enum = None
+        if isinstance(field, forms.DateField):
+            kind = OpenApiTypes.DATE
+        elif isinstance(field, forms.IntegerField):
+            kind = OpenApiTypes.INT
+        elif isinstance(field, forms.BooleanField):
+            kind = OpenApiTypes.BOOL
+        elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            enum = [value for value, _ in field.choices if value]
+        description = " ".join(str(part) for part in (field.label or name, field.help_text) if part)
+        parameters.append(OpenApiParameter(name, kind, enum=enum, description=description))
+    parameters.append(
+        OpenApiParameter(
+            "format", OpenApiTypes.STR, enum=["json", "csv"], description="Response format; JSON by default."
+        )
+    )
+    return parameters
+
+
+def country_path(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        name,
+        OpenApiTypes.STR,
+        OpenApiParameter.PATH,
+        description=description,
+        pattern="^[A-Za-z]{2}([A-Za-z]{2})?$",
+    )
+
+
+# The API's own error shapes: one format for the whole API.
+ERRORS = {
+    400: OpenApiResponse(
+        ValidationErrorSerializer, description="A parameter is invalid; the errors name it."
+    ),
+    404: OpenApiResponse(ErrorSerializer, description="No country has that code."),
+}
+CSV = OpenApiResponse(OpenApiTypes.STR, description="The same report as CSV (streamed), with a header row.")
+
+
+def without_schema(view: type[APIView]) -> type[APIView]:
+    """The same view for the ``.csv``/``.json`` URLs, kept out of the schema (it has ``?format=``)."""
+    return extend_schema_view(get=extend_schema(exclude=True))(type(f"{view.__name__}Suffixed", (view,), {}))
+
+
+# --- Response shapes (for the schema) ----------------------------------------------------------
+
+
+class ReportCountrySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    cow_code = serializers.IntegerField(allow_null=True, help_text="Correlates of War state number.")
+
+
+class SignatureSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    precision = serializers.ChoiceField(DatePrecision.choices)
+    agreement = serializers.IntegerField()
+
+
+class StatusCountSerializer(serializers.Serializer):
+    status = serializers.CharField(allow_null=True, help_text="Empty or null: no status (yet) on that day.")
+    agreements = serializers.IntegerField()
+
+
+class KindCountSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(AgreementKind.choices)
+    agreements = serializers.IntegerField()
+
+
+class CategoryCoverageSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    parent = serializers.CharField(allow_null=True, help_text="Slug of the top-level category, if any.")
+    agreements = serializers.IntegerField(help_text="Agreements with a clause in it (or its subcategories).")
+    agreement_ids = serializers.ListField(child=serializers.IntegerField())
+
+
+class SignatoryOutSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    party = serializers.CharField()
+    office = serializers.CharField()
+    rank = serializers.CharField()
+
+
+class EventOutSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(EventType.choices)
+    date = serializers.DateField()
+    precision = serializers.ChoiceField(DatePrecision.choices)
+    party = serializers.CharField(allow_null=True, help_text="The acting party; null when both act.")
+
+
+class PeriodOutSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(Status.choices)
+    start = serializers.DateField()
+    start_precision = serializers.ChoiceField(DatePrecision.choices)
+    end = serializers.DateField(allow_null=True, help_text="Exclusive; null while the period lasts.")
+    end_precision = serializers.CharField(help_text="day, month, year, or empty while the period lasts.")
+
+
+class PairAgreementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(AgreementKind.choices)
+    status = serializers.CharField(help_text="Current status (see StatusEnum); empty without events.")
+    status_on_as_of = serializers.CharField(allow_null=True, help_text="Status on as_of; null before any.")
+    in_force_on_as_of = serializers.BooleanField()
+    ratified_by_party_a_on_as_of = serializers.BooleanField(help_text="Ratified or approved by party A.")
+    ratified_by_party_b_on_as_of = serializers.BooleanField(help_text="Ratified or approved by party B.")
+    signed_on = serializers.DateField(allow_null=True)
+    signed_on_precision = serializers.CharField()
+    in_force_from = serializers.DateField(allow_null=True)
+    in_force_from_precision = serializers.CharField()
+    ended_on = serializers.DateField(allow_null=True)
+    ended_on_precision = serializers.CharField()
+    is_synthetic = serializers.BooleanField()
+    categories = serializers.ListField(
+        child=serializers.CharField(), help_text="Slugs tagged on its clauses."
+    )
+    signatories = SignatoryOutSerializer(many=True)
+    events = EventOutSerializer(many=True)
+    periods = PeriodOutSerializer(many=True)
+
+
+class NotesSerializer(serializers.Serializer):
+    partial_dates = serializers.CharField()
+    in_force = serializers.CharField()
+
+
+class PairSummarySerializer(serializers.Serializer):
+    party_a = ReportCountrySerializer()
+    party_b = ReportCountrySerializer()
+    as_of = serializers.DateField()
+    notes = NotesSerializer()
+    total = serializers.IntegerField()
+    in_force_on_as_of = serializers.IntegerField()
+    first_signed = SignatureSerializer(allow_null=True)
+    latest_signed = SignatureSerializer(allow_null=True)
+    by_status = StatusCountSerializer(many=True)
+    by_status_on_as_of = StatusCountSerializer(many=True)
+    by_kind = KindCountSerializer(many=True)
+    categories = CategoryCoverageSerializer(many=True, help_text="The category × agreement matrix.")
+    agreements = PairAgreementSerializer(many=True)
+
+
+class StatusCountsSerializer(serializers.Serializer):
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {status: serializers.IntegerField() for status in Status.values}
+
+
+class PartnerSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    partner = serializers.CharField()
+    partner_name = serializers.CharField()
+    partner_cow_code = serializers.IntegerField(allow_null=True)
+    agreements = serializers.IntegerField()
+    in_force_on_as_of = serializers.IntegerField()
+    by_status = StatusCountsSerializer(help_text="Agreements by current status.")
+    first_signed = serializers.DateField(allow_null=True)
+    first_signed_precision = serializers.CharField()
+    latest_signed = serializers.DateField(allow_null=True)
+    latest_signed_precision = serializers.CharField()
+    categories = serializers.ListField(child=serializers.CharField(), help_text="Top-level category slugs.")
+
+
+class PartnersSerializer(serializers.Serializer):
+    country = ReportCountrySerializer()
+    as_of = serializers.DateField()
+    filters = serializers.DictField(child=serializers.CharField())
+    partners = PartnerSerializer(many=True)
+
+
+class NodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    cow_code = serializers.IntegerField(allow_null=True)
+    agreements = serializers.IntegerField()
+    partners = serializers.IntegerField()
+
+
+class EdgeSerializer(serializers.Serializer):
+    party_a = serializers.CharField()
+    party_b = serializers.CharField()
+    agreements = serializers.IntegerField()
+    in_force = serializers.IntegerField(help_text="Agreements whose current status is in force.")
+    first_year = serializers.IntegerField(allow_null=True)
+    latest_year = serializers.IntegerField(allow_null=True)
+
+
+class NetworkSerializer(serializers.Serializer):
+    filters = serializers.DictField(child=serializers.CharField())
+    nodes = NodeSerializer(many=True)
+    edges = EdgeSerializer(many=True)
+
+
+class PanelSerializer(serializers.Serializer):
+    start_year = serializers.IntegerField()
+    end_year = serializers.IntegerField()
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(
+        child=serializers.ListField(child=serializers.JSONField()), help_text="One list per pair and year."
+    )

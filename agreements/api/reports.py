@@ -1,0 +1,244 @@
+"""The reports as JSON and CSV under /api/reports/.
+
+Each view validates the query string with the report's form (a 400 naming the
+parameter), calls the report function the pages call, and returns JSON or, for
+``?format=csv`` or a ``.csv`` URL, a streamed CSV. The pair summary's JSON is the
+document the database built, sent on without decoding. ``report_schema`` describes the
+responses for the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+from typing import Any
+
+import orjson
+from django.http import StreamingHttpResponse
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.exceptions import NotFound
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import reports
+from ..reports import inputs, tables
+from ..views.csv import ROWS_PER_CHUNK, csv_response
+from .errors import flatten
+from .report_schema import (
+    CSV,
+    ERRORS,
+    NetworkSerializer,
+    PairSummarySerializer,
+    PanelSerializer,
+    PartnersSerializer,
+    country_path,
+    parameters_from,
+)
+
+INVALID = "The report cannot be made with these parameters; see errors."
+
+# --- Rendering ----------------------------------------------------------------------------------
+
+
+class PreRenderedJSON:
+    """JSON that is already encoded (by the database); the renderer sends it as it is."""
+
+    __slots__ = ("content",)
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
+
+class ReportJSONRenderer(JSONRenderer):
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None) -> bytes:
+        if isinstance(data, PreRenderedJSON):
+            return data.content
+        return super().render(data, accepted_media_type, renderer_context)
+
+
+class CSVRenderer(BaseRenderer):
+    """Selects CSV (``?format=csv`` or ``Accept: text/csv``); the view streams the body itself."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None) -> bytes:
+        raise NotImplementedError("Report views answer CSV with a streamed response.")
+
+
+class ReportView(APIView):
+    """Validate, compute, answer in the format asked for. Subclasses set the form and two hooks."""
+
+    renderer_classes = [ReportJSONRenderer, CSVRenderer]
+    form_class: type[inputs.ReportForm]
+
+    def get(self, request: Request, format: str | None = None, **kwargs: str):
+        try:
+            params = self.form_class.validated(request.query_params)
+            report = self.compute(params, **kwargs)
+        except inputs.ReportInputError as error:
+            # The API's error format (errors.py), with a detail that fits a read.
+            return Response({"detail": INVALID, "errors": flatten(error.errors)}, status=400)
+        except inputs.UnknownCountryError as error:
+            raise NotFound(str(error)) from None
+        if request.accepted_renderer.format == "csv":
+            return csv_response(self.table(report), self.filename(report, "csv"))
+        return self.json(report)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Only a report body is CSV; errors (in the API's error format) and OPTIONS metadata
+        # are JSON whichever format was asked for.
+        if not isinstance(response, StreamingHttpResponse):
+            request.accepted_renderer = ReportJSONRenderer()
+            request.accepted_media_type = ReportJSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def compute(self, params: dict, **kwargs: str) -> Any:
+        raise NotImplementedError
+
+    def table(self, report: Any) -> tables.Table:
+        raise NotImplementedError
+
+    def filename(self, report: Any, extension: str) -> str:
+        raise NotImplementedError
+
+    def json(self, report: Any) -> Response | StreamingHttpResponse:
+        raise NotImplementedError
+
+
+# --- The views ----------------------------------------------------------------------------------
+
+
+def _country(country) -> dict[str, Any]:
+    return {"code": country.code, "name": country.name, "cow_code": country.cow_code}
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="What two countries have with each other",
+        description="Agreements in date order with their status now and on `as_of`, counts by status and "
+        "kind, the category × agreement matrix, first and latest signature. "
+        + reports.pair.PARTIAL_DATES_NOTE,
+        parameters=[
+            country_path("a", "One country's code."),
+            country_path("b", "The other country's code (order does not matter)."),
+            *parameters_from(inputs.AsOfForm),
+        ],
+        responses={(200, "application/json"): PairSummarySerializer, (200, "text/csv"): CSV, **ERRORS},
+    )
+)
+class PairSummaryView(ReportView):
+    form_class = inputs.AsOfForm
+
+    def compute(self, params: dict, *, a: str, b: str) -> reports.PairSummary:
+        return reports.pair_summary(a, b, as_of=params.get("as_of"))
+
+    def table(self, report: reports.PairSummary) -> tables.Table:
+        return tables.pair_summary_table(report)
+
+    def filename(self, report: reports.PairSummary, extension: str) -> str:
+        data = report.data
+        return f"pair-{data['party_a']['code']}-{data['party_b']['code']}-{data['as_of']}.{extension}"
+
+    def json(self, report: reports.PairSummary) -> Response:
+        return Response(PreRenderedJSON(report.json))
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Every counterpart of a country, ranked",
+        parameters=[country_path("code", "The country's code."), *parameters_from(inputs.PartnersForm)],
+        responses={(200, "application/json"): PartnersSerializer, (200, "text/csv"): CSV, **ERRORS},
+    )
+)
+class PartnersView(ReportView):
+    form_class = inputs.PartnersForm
+
+    def compute(self, params: dict, *, code: str) -> reports.CountryPartners:
+        return reports.country_partners(
+            code, as_of=params.get("as_of"), filters=inputs.FilterForm.filters(params)
+        )
+
+    def table(self, report: reports.CountryPartners) -> tables.Table:
+        return tables.partners_table(report)
+
+    def filename(self, report: reports.CountryPartners, extension: str) -> str:
+        return f"partners-{report.country.code}-{report.as_of}.{extension}"
+
+    def json(self, report: reports.CountryPartners) -> Response:
+        return Response(
+            {
+                "country": _country(report.country),
+                "as_of": report.as_of,
+                "filters": report.filters.as_params(),
+                "partners": report.partners,
+            }
+        )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="The pair network: countries and the pairs between them",
+        parameters=parameters_from(inputs.NetworkForm),
+        responses={(200, "application/json"): NetworkSerializer, (200, "text/csv"): CSV, **ERRORS},
+    )
+)
+class NetworkView(ReportView):
+    form_class = inputs.NetworkForm
+
+    def compute(self, params: dict) -> reports.PairNetwork:
+        return reports.pair_network(filters=inputs.FilterForm.filters(params))
+
+    def table(self, report: reports.PairNetwork) -> tables.Table:
+        return tables.network_table(report)
+
+    def filename(self, report: reports.PairNetwork, extension: str) -> str:
+        return f"pair-network.{extension}"
+
+    def json(self, report: reports.PairNetwork) -> Response:
+        edges = [
+            {key: value for key, value in edge.items() if not key.endswith("__name")} for edge in report.edges
+        ]
+        return Response({"filters": report.filters.as_params(), "nodes": report.nodes, "edges": edges})
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Dyad-year panel: one row per pair and year (streamed)",
+        description=reports.panel.__doc__,
+        parameters=parameters_from(inputs.PanelForm),
+        responses={(200, "application/json"): PanelSerializer, (200, "text/csv"): CSV, **ERRORS},
+    )
+)
+class PanelView(ReportView):
+    form_class = inputs.PanelForm
+
+    def compute(self, params: dict) -> reports.DyadYearPanel:
+        return reports.dyad_year_panel(
+            start_year=params["start_year"],
+            end_year=params["end_year"],
+            country=params.get("country") or None,
+            all_pairs=bool(params.get("all_pairs")),
+        )
+
+    def table(self, report: reports.DyadYearPanel) -> tables.Table:
+        return tables.panel_table(report)
+
+    def filename(self, report: reports.DyadYearPanel, extension: str) -> str:
+        scope = f"-{report.country}" if report.country else ""
+        return f"dyad-years{scope}-{report.start_year}-{report.end_year}.{extension}"
+
+    def json(self, report: reports.DyadYearPanel) -> StreamingHttpResponse:
+        def chunks():
+            head = {"start_year": report.start_year, "end_year": report.end_year, "columns": report.columns}
+            yield orjson.dumps(head)[:-1] + b',"rows":['
+            rows = report.rows()
+            separator = b""
+            while chunk := list(islice(rows, ROWS_PER_CHUNK)):
+                yield separator + b",".join(orjson.dumps(row) for row in chunk)
+                separator = b","
+            yield b"]}"
+
+        return StreamingHttpResponse(chunks(), content_type="application/json")

@@ -1,0 +1,498 @@
+"""Fill the database with a clearly marked synthetic dataset for load tests and benchmarks.
+
+Every agreement written here has ``is_synthetic=True`` and a title that says so, and
+the people who sign them are notes-marked synthetic, so ``--delete`` removes exactly
+what this command added. The data are shaped like the UN Treaty Series: a few busy
+pairs with about a thousand agreements each, most pairs with a handful.
+
+Each agreement's status, cached dates, status periods and search document come from
+the same functions the services use (``lifecycle.derive_lifecycle`` and the layout of
+``search.build_document``), so the reports see what real data would show. Rows go in
+with COPY on PostgreSQL and with ``executemany`` on SQLite, a chunk per transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import random
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, transaction
+from django.utils import timezone
+
+from agreements.choices import AgreementKind, EventType
+from agreements.dates import DatePrecision, PartialDate
+from agreements.lifecycle import EventFact, derive_lifecycle
+from agreements.models import (
+    Agreement,
+    Clause,
+    ClauseCategory,
+    Country,
+    Person,
+    Signatory,
+    StatusEvent,
+    StatusPeriod,
+)
+
+SYNTHETIC_PERSON_NOTE = "Synthetic person made by generate_synthetic_data; not a real signatory."
+PEOPLE_PER_COUNTRY = 8
+BUSY_SHARE = 0.04  # of all agreements, shared by the busy pairs (10 pairs of ~1,000 at 250,000)
+AGREEMENTS_PER_PAIR = 20  # on average outside the busy pairs; the median is a handful
+CHUNK = 10_000
+
+KIND_WEIGHTS = {
+    AgreementKind.AGREEMENT: 45,
+    AgreementKind.MEMORANDUM: 20,
+    AgreementKind.EXCHANGE_OF_NOTES: 15,
+    AgreementKind.PROTOCOL: 8,
+    AgreementKind.TREATY: 7,
+    AgreementKind.JOINT_DECLARATION: 3,
+    AgreementKind.OTHER: 2,
+}
+OFFICES = ("Minister of Foreign Affairs", "Minister of Defence", "Ambassador", "Prime Minister")
+
+
+# --- What one agreement is made of -------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """One synthetic agreement and its parts, before it is written."""
+
+    id: int
+    party_a: str
+    party_b: str
+    kind: str
+    title: str
+    clauses: list[tuple[int, str, list[int]]]  # (position, text, category ids)
+    signatories: list[tuple[int, str, str]]  # (person id, party, office), party A first
+    events: list[EventFact]
+    clause_ids: list[int] = field(default_factory=list)
+
+    def search_document(self, person_names: dict[int, str]) -> str:
+        # The layout of search.build_document: title, clauses by position, signatories'
+        # names in (party, id) order; synthetic people have no other names.
+        parts = [self.title, *(text for _, text, _ in self.clauses)]
+        parts += [person_names[person] for person, _, _ in self.signatories]
+        return "\n".join(parts)
+
+
+class Lifecycles:
+    """Random but valid event sequences: signature first, each later act after the last."""
+
+    def __init__(self, rng: random.Random, last_day: datetime.date) -> None:
+        self.rng = rng
+        self.last_day = last_day
+
+    def _signature_day(self) -> datetime.date:
+        # More agreements in later decades, as in the UN Treaty Series.
+        year = 1946 + int((self.rng.random() ** 0.7) * (self.last_day.year - 1946))
+        day = datetime.date(year, 1, 1) + datetime.timedelta(days=self.rng.randrange(365))
+        return min(day, self.last_day)
+
+    def _precision(self) -> str:
+        roll = self.rng.random()
+        return (
+            DatePrecision.DAY if roll < 0.85 else DatePrecision.MONTH if roll < 0.95 else DatePrecision.YEAR
+        )
+
+    def events(self, party_a: str, party_b: str) -> list[EventFact]:
+        signed = PartialDate.of(self._signature_day(), self._precision())
+        steps = self.rng.choice(self._SCENARIOS)
+        events = [EventFact(EventType.SIGNED, signed)]
+        day = signed.end  # later acts come after the whole signature period
+        for status, acting in steps:
+            previous_end = day
+            day = day + datetime.timedelta(days=self.rng.randrange(20, 900))
+            if day > self.last_day:
+                break
+            date = PartialDate.of(day, DatePrecision.DAY if self.rng.random() < 0.9 else DatePrecision.MONTH)
+            if date.start <= previous_end:
+                # A month that began before the previous act would overlap it, and
+                # derive_lifecycle would then give a period ending before it starts.
+                date = PartialDate(day)
+            day = date.end
+            party = {"a": party_a, "b": party_b}.get(acting)
+            events.append(EventFact(status, date, party))
+        return events
+
+    # (event, acting party) after the signature; 1 to 4 events in all.
+    _SCENARIOS: Sequence[Sequence[tuple[str, str | None]]] = (
+        (),
+        (),
+        ((EventType.IN_FORCE, None),),
+        ((EventType.IN_FORCE, None),),
+        ((EventType.IN_FORCE, None),),
+        ((EventType.RATIFIED, "a"),),
+        ((EventType.RATIFIED, "a"), (EventType.IN_FORCE, None)),
+        ((EventType.RATIFIED, "a"), (EventType.RATIFIED, "b"), (EventType.IN_FORCE, None)),
+        ((EventType.IN_FORCE, None), (EventType.TERMINATED, None)),
+        ((EventType.IN_FORCE, None), (EventType.EXPIRED, None)),
+        ((EventType.IN_FORCE, None), (EventType.SUSPENDED, "b"), (EventType.RESUMED, "b")),
+        ((EventType.IN_FORCE, None), (EventType.SUPERSEDED, None)),
+        ((EventType.PROVISIONALLY_APPLIED, None), (EventType.IN_FORCE, None)),
+        ((EventType.IN_FORCE, None), (EventType.WITHDRAWN, "a")),
+    )
+
+
+def pair_sizes(total: int, countries: Sequence[str], rng: random.Random) -> list[tuple[str, str, int]]:
+    """Pairs and how many agreements each gets, summing to ``total``.
+
+    A few busy pairs between the most active states share ``BUSY_SHARE`` of the
+    agreements; the other pairs draw a log-normal size (median about 5, long tail),
+    so most pairs have a handful and some have hundreds.
+    """
+    # Some states are far more active than others: Zipf weights over a shuffled list.
+    weights = [1 / (rank + 1) ** 0.9 for rank in range(len(countries))]
+    busy_count = max(1, min(10, round(total / 25_000)))
+    busy_total = round(total * BUSY_SHARE)
+    chosen: dict[tuple[str, str], int] = {}
+    hubs = list(countries[: busy_count + 1])
+    while len(chosen) < busy_count:
+        a, b = sorted(rng.sample(hubs, 2))
+        chosen[(a, b)] = busy_total // busy_count
+    rest = total - sum(chosen.values())
+    pair_count = max(2, rest // AGREEMENTS_PER_PAIR)
+    sizes: dict[tuple[str, str], float] = {}
+    while len(sizes) < pair_count:
+        a, b = rng.choices(countries, weights, k=2)
+        if a != b and (pair := tuple(sorted((a, b)))) not in chosen:
+            sizes[pair] = min(rng.lognormvariate(math.log(5), 1.6), 900)
+    scale = rest / sum(sizes.values())
+    counts = {pair: max(1, round(size * scale)) for pair, size in sizes.items()}
+    # Rounding leaves the total a little off: settle the difference on random pairs.
+    keys = list(counts)
+    while (difference := rest - sum(counts.values())) != 0:
+        pair = rng.choice(keys)
+        counts[pair] = max(1, counts[pair] + (1 if difference > 0 else -1))
+    return [(a, b, n) for (a, b), n in (chosen | counts).items()]
+
+
+# --- Writers for the two engines ---------------------------------------------------------------
+
+AGREEMENT_COLUMNS = (
+    "id",
+    "title",
+    "kind",
+    "party_a_id",
+    "party_b_id",
+    "summary",
+    "full_text",
+    "text_public",
+    "place_of_signature",
+    "evidence",
+    "unts_registration",
+    "wikidata_qid",
+    "atop_id",
+    "dcad_id",
+    "status",
+    "signed_on",
+    "signed_on_precision",
+    "in_force_from",
+    "in_force_from_precision",
+    "ended_on",
+    "ended_on_precision",
+    "search_document",
+    "is_synthetic",
+    "version",
+    "created_at",
+    "updated_at",
+)
+TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "agreement": (Agreement._meta.db_table, AGREEMENT_COLUMNS),
+    "clause": (Clause._meta.db_table, ("id", "agreement_id", "position", "article", "text")),
+    "clause_category": (Clause.categories.through._meta.db_table, ("clause_id", "clausecategory_id")),
+    "signatory": (
+        Signatory._meta.db_table,
+        ("agreement_id", "person_id", "party_id", "office", "rank", "note"),
+    ),
+    "event": (
+        StatusEvent._meta.db_table,
+        ("agreement_id", "status", "date", "date_precision", "date_note", "party_id", "note"),
+    ),
+    "period": (
+        StatusPeriod._meta.db_table,
+        ("agreement_id", "status", "start", "start_precision", "end", "end_precision"),
+    ),
+}
+
+
+class Writer:
+    """Reserves ids and writes rows; one subclass per engine."""
+
+    def reserve_ids(self, model, count: int) -> list[int]:
+        raise NotImplementedError
+
+    def write(self, table: str, rows: Iterator[tuple]) -> None:
+        raise NotImplementedError
+
+
+class PostgresWriter(Writer):
+    def reserve_ids(self, model, count: int) -> list[int]:
+        # Taking the ids from the sequence keeps concurrent writers safe.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [model._meta.db_table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def write(self, table: str, rows: Iterator[tuple]) -> None:
+        name, columns = TABLES[table]
+        quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+class SQLiteWriter(Writer):
+    def reserve_ids(self, model, count: int) -> list[int]:
+        # SQLite has one writer at a time, and this runs inside its transaction.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")
+            start = cursor.fetchone()[0] + 1
+        return list(range(start, start + count))
+
+    def write(self, table: str, rows: Iterator[tuple]) -> None:
+        name, columns = TABLES[table]
+        quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+        marks = ", ".join("%s" for _ in columns)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {name} ({quoted}) VALUES ({marks})",
+                [tuple(map(self._adapt, row)) for row in rows],
+            )
+
+    @staticmethod
+    def _adapt(value):
+        # Raw SQL skips the ORM's conversions: store dates and times as Django does.
+        if isinstance(value, datetime.datetime):
+            return connection.ops.adapt_datetimefield_value(value)
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        return value
+
+
+def _date(value: PartialDate | None) -> tuple[datetime.date | None, str]:
+    return (value.value, value.precision) if value else (None, "")
+
+
+class Generator:
+    def __init__(self, *, total: int, seed: int, out) -> None:
+        self.total = total
+        self.rng = random.Random(seed)
+        self.out = out
+        self.now = timezone.now()
+        self.lifecycles = Lifecycles(self.rng, timezone.localdate())
+        self.writer: Writer = PostgresWriter() if connection.vendor == "postgresql" else SQLiteWriter()
+        countries = list(
+            Country.objects.filter(is_former=False, cow_code__isnull=False)
+            .order_by("code")
+            .values_list("code", flat=True)
+        )
+        self.rng.shuffle(countries)
+        self.countries = countries
+        categories = list(ClauseCategory.objects.values_list("id", "name", "parent_id"))
+        # Top-level categories are tagged more often than their subcategories.
+        self.categories = [(pk, name) for pk, name, _ in categories]
+        self.category_weights = [3 if parent is None else 1 for _, _, parent in categories]
+        self.people: dict[str, list[int]] = {}
+        self.person_names: dict[int, str] = {}
+
+    def run(self) -> None:
+        started = time.monotonic()
+        self._make_people()
+        pairs = pair_sizes(self.total, self.countries, self.rng)
+        self.out(
+            f"{len(pairs):,} pairs over {len(self.countries)} states; busiest: {max(n for *_, n in pairs):,}"
+        )
+        slots = [(a, b) for a, b, n in pairs for _ in range(n)]
+        self.rng.shuffle(slots)
+        for offset in range(0, len(slots), CHUNK):
+            with transaction.atomic():
+                self._write_chunk(slots[offset : offset + CHUNK], offset)
+            done = min(offset + CHUNK, len(slots))
+            elapsed = time.monotonic() - started
+            self.out(f"{done:,} / {len(slots):,} agreements  ({elapsed:.1f} s)")
+        if connection.vendor == "postgresql":
+            # Fresh statistics, or the planner misjudges every report's joins until autovacuum runs.
+            self.out("Analysing the tables")
+            with connection.cursor() as cursor:
+                for name, _ in TABLES.values():
+                    cursor.execute(f"ANALYZE {name}")
+
+    def _make_people(self) -> None:
+        people = [
+            Person(name=f"Synthetic Signatory {code}-{index}", note=SYNTHETIC_PERSON_NOTE)
+            for code in self.countries
+            for index in range(1, PEOPLE_PER_COUNTRY + 1)
+        ]
+        existing = dict(Person.objects.filter(note=SYNTHETIC_PERSON_NOTE).values_list("name", "pk"))
+        Person.objects.bulk_create([p for p in people if p.name not in existing], batch_size=2_000)
+        for name, pk in Person.objects.filter(note=SYNTHETIC_PERSON_NOTE).values_list("name", "pk"):
+            code = name.removeprefix("Synthetic Signatory ").rsplit("-", 1)[0]
+            self.people.setdefault(code, []).append(pk)
+            self.person_names[pk] = name
+
+    def _draft(self, agreement_id: int, party_a: str, party_b: str, number: int) -> Draft:
+        rng = self.rng
+        kind = rng.choices(list(KIND_WEIGHTS), list(KIND_WEIGHTS.values()))[0]
+        clauses = []
+        for position in range(1, rng.randint(1, 6) + 1):
+            tagged = {
+                pk for pk, _ in rng.choices(self.categories, self.category_weights, k=rng.randint(1, 2))
+            }
+            names = " and ".join(name for pk, name in self.categories if pk in tagged)
+            clauses.append((position, f"Synthetic clause {position} on {names.lower()}.", sorted(tagged)))
+        return Draft(
+            id=agreement_id,
+            party_a=party_a,
+            party_b=party_b,
+            kind=kind,
+            title=f"Synthetic {AgreementKind(kind).label.lower()} no. {number} ({party_a}–{party_b})",
+            clauses=clauses,
+            signatories=[
+                (rng.choice(self.people[party]), party, rng.choice(OFFICES)) for party in (party_a, party_b)
+            ],
+            events=self.lifecycles.events(party_a, party_b),
+        )
+
+    def _write_chunk(self, slots: list[tuple[str, str]], offset: int) -> None:
+        ids = self.writer.reserve_ids(Agreement, len(slots))
+        drafts = [
+            self._draft(pk, a, b, offset + i + 1)
+            for i, (pk, (a, b)) in enumerate(zip(ids, slots, strict=True))
+        ]
+        clause_ids = iter(self.writer.reserve_ids(Clause, sum(len(d.clauses) for d in drafts)))
+        for draft in drafts:
+            draft.clause_ids = [next(clause_ids) for _ in draft.clauses]
+        lifecycles = [derive_lifecycle(draft.events) for draft in drafts]
+        self.writer.write("agreement", self._agreement_rows(drafts, lifecycles))
+        self.writer.write(
+            "clause",
+            (
+                (pk, d.id, position, "", text)
+                for d in drafts
+                for pk, (position, text, _) in zip(d.clause_ids, d.clauses, strict=True)
+            ),
+        )
+        self.writer.write(
+            "clause_category",
+            (
+                (pk, category)
+                for d in drafts
+                for pk, (_, _, tags) in zip(d.clause_ids, d.clauses, strict=True)
+                for category in tags
+            ),
+        )
+        self.writer.write(
+            "signatory",
+            (
+                (d.id, person, party, office, "", "")
+                for d in drafts
+                for person, party, office in d.signatories
+            ),
+        )
+        self.writer.write(
+            "event",
+            (
+                (d.id, e.status, e.date.value, e.date.precision, "", e.party, "")
+                for d in drafts
+                for e in d.events
+            ),
+        )
+        self.writer.write(
+            "period",
+            (
+                (d.id, p.status, p.start.value, p.start.precision, *_date(p.end))
+                for d, lifecycle in zip(drafts, lifecycles, strict=True)
+                for p in lifecycle.periods
+            ),
+        )
+
+    def _agreement_rows(self, drafts: list[Draft], lifecycles) -> Iterator[tuple]:
+        for draft, lifecycle in zip(drafts, lifecycles, strict=True):
+            yield (
+                draft.id,
+                draft.title,
+                draft.kind,
+                draft.party_a,
+                draft.party_b,
+                "",
+                "",
+                False,
+                "",
+                "news_reports",
+                "",
+                "",
+                "",
+                "",
+                lifecycle.status or "",
+                *_date(lifecycle.signed_on),
+                *_date(lifecycle.in_force_from),
+                *_date(lifecycle.ended_on),
+                draft.search_document(self.person_names),
+                True,
+                2,  # as agreement_create leaves it: created, then synced once
+                self.now,
+                self.now,
+            )
+
+
+def delete_synthetic(out) -> None:
+    """Remove every synthetic agreement with its parts, and the synthetic people, in one transaction."""
+    tables = {key: name for key, (name, _) in TABLES.items()}
+    synthetic = f"SELECT id FROM {tables['agreement']} WHERE is_synthetic"
+    statements = [
+        f"DELETE FROM {tables['clause_category']} WHERE clause_id IN "
+        f"(SELECT id FROM {tables['clause']} WHERE agreement_id IN ({synthetic}))",
+        *(
+            f"DELETE FROM {model._meta.db_table} WHERE agreement_id IN ({synthetic})"
+            for model in (Clause, Signatory, StatusEvent, StatusPeriod)
+        ),
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+        # Sources and relations are never generated; anything cited on a synthetic
+        # agreement by hand goes with it through the ORM's cascade.
+        deleted, _ = Agreement.objects.filter(is_synthetic=True).delete()
+        people, _ = Person.objects.filter(note=SYNTHETIC_PERSON_NOTE, signatures__isnull=True).delete()
+    out(f"Deleted the synthetic data ({deleted:,} rows with the agreements, {people:,} people).")
+
+
+class Command(BaseCommand):
+    help = (
+        "Add a synthetic dataset (flagged is_synthetic) of N agreements over ~190 states for load tests, "
+        "or remove it with --delete."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--agreements", "-n", type=int, default=250_000, help="How many (250,000).")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed, for a repeatable dataset.")
+        parser.add_argument("--delete", action="store_true", help="Remove all synthetic data instead.")
+        parser.add_argument(
+            "--append", action="store_true", help="Add to synthetic data already in the database."
+        )
+
+    def handle(self, *args, agreements: int, seed: int, delete: bool, append: bool, **options) -> None:
+        def out(message: str) -> None:
+            self.stdout.write(message)
+            self.stdout.flush()
+
+        if delete:
+            delete_synthetic(out)
+            return
+        if agreements < 1:
+            raise CommandError("--agreements must be at least 1.")
+        if not append and Agreement.objects.filter(is_synthetic=True).exists():
+            raise CommandError(
+                "The database already holds synthetic agreements; add --append, or remove them with --delete."
+            )
+        started = time.monotonic()
+        Generator(total=agreements, seed=seed, out=out).run()
+        out(f"Generated {agreements:,} synthetic agreements in {time.monotonic() - started:.1f} s.")

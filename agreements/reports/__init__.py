@@ -1,0 +1,27 @@
+"""The four reports, each computed in the database; pages, JSON and CSV all call these.
+
+* ``pair_summary`` — what two countries have with each other, and what is in force on a day;
+* ``country_partners`` — one country's counterparts, ranked;
+* ``pair_network`` — every pair (edges) and country (nodes), filtered;
+* ``dyad_year_panel`` — one row per pair and year, streamed.
+"""
+
+from .inputs import AgreementFilters, ReportInputError, UnknownCountryError
+from .network import PairNetwork, pair_network
+from .pair import PairSummary, pair_summary
+from .panel import DyadYearPanel, dyad_year_panel
+from .partners import CountryPartners, country_partners
+
+__all__ = [
+    "AgreementFilters",
+    "CountryPartners",
+    "DyadYearPanel",
+    "PairNetwork",
+    "PairSummary",
+    "ReportInputError",
+    "UnknownCountryError",
+    "country_partners",
+    "dyad_year_panel",
+    "pair_network",
+    "pair_summary",
+]

@@ -1,0 +1,218 @@
+"""What a report may be asked, checked once for the pages, the JSON and the CSV.
+
+Each report's parameters are a Django form: the pages render it (labelled controls),
+and every interface validates the query string with it, so a bad ``as_of``, year range
+or filter value is a 400 naming the parameter wherever it comes in. Unknown
+parameters are refused too: ignoring a misspelt filter would quietly return
+everything.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from ..choices import AgreementKind, Status
+from ..models import Agreement, Clause, ClauseCategory, Country
+
+FIRST_PANEL_YEAR = 1945
+# Parameters every report accepts besides its own: the response format.
+COMMON_PARAMETERS = frozenset({"format"})
+
+
+class ReportInputError(ValueError):
+    """The request asked for something the report cannot answer; ``errors`` names each parameter."""
+
+    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+        self.errors = {name: list(messages) for name, messages in errors.items()}
+        super().__init__("; ".join(f"{name}: {' '.join(m)}" for name, m in self.errors.items()))
+
+
+class UnknownCountryError(LookupError):
+    """No country has this code."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(f"There is no country with the code “{code}”.")
+
+
+def resolve_countries(*codes: str) -> dict[str, Country]:
+    """The countries with these codes (any case), in one query; raises ``UnknownCountryError``."""
+    wanted = [code.strip().upper() for code in codes]
+    found = Country.objects.in_bulk(wanted)
+    for code in wanted:
+        if code not in found:
+            raise UnknownCountryError(code)
+    return found
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+class _YearField(forms.IntegerField):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, min_value=1800, max_value=2200, **kwargs)
+
+
+class ReportForm(forms.Form):
+    """A report's parameters. ``validated`` returns the cleaned values or raises ``ReportInputError``."""
+
+    @classmethod
+    def validated(cls, data: Mapping[str, str]) -> dict:
+        form = cls(data)
+        errors: dict[str, list[str]] = {}
+        if not form.is_valid():
+            errors = {name: list(messages) for name, messages in form.errors.items() if name != "__all__"}
+            if "__all__" in form.errors:
+                errors["non_field_errors"] = list(form.errors["__all__"])
+        for name in sorted(set(data) - set(form.fields) - COMMON_PARAMETERS):
+            errors[name] = [f"“{name}” is not a parameter of this report."]
+        if errors:
+            raise ReportInputError(errors)
+        return form.cleaned_data
+
+
+class AsOfForm(ReportForm):
+    as_of = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        label="As of",
+        help_text="A date (YYYY-MM-DD); today when empty.",
+        error_messages={"invalid": "Give a date as YYYY-MM-DD, e.g. 2018-03-01."},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+@dataclass(frozen=True)
+class AgreementFilters:
+    """Which agreements a report counts. A category includes its subcategories."""
+
+    category: ClauseCategory | None = None
+    kind: str = ""
+    status: str = ""
+    signed_from: int | None = None
+    signed_to: int | None = None
+
+    def apply(self, agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
+        if self.category is not None:
+            tree = ClauseCategory.objects.filter(Q(pk=self.category.pk) | Q(parent=self.category.pk))
+            # A semi-join on the tag table: one pass, however many agreements are counted.
+            tagged = Clause.categories.through.objects.filter(clausecategory__in=tree.values("pk"))
+            agreements = agreements.filter(pk__in=tagged.values("clause__agreement_id"))
+        if self.kind:
+            agreements = agreements.filter(kind=self.kind)
+        if self.status:
+            agreements = agreements.filter(status=self.status)
+        # A year- or month-precision signature is stored as its period's first day, so it
+        # falls in the year it is known to belong to.
+        if self.signed_from is not None:
+            agreements = agreements.filter(signed_on__gte=datetime.date(self.signed_from, 1, 1))
+        if self.signed_to is not None:
+            agreements = agreements.filter(signed_on__lt=datetime.date(self.signed_to + 1, 1, 1))
+        return agreements
+
+    def as_params(self) -> dict[str, str]:
+        """The filters as query parameters (for links to the other formats)."""
+        params = {
+            "category": self.category.slug if self.category else "",
+            "kind": self.kind,
+            "status": self.status,
+            "signed_from": "" if self.signed_from is None else str(self.signed_from),
+            "signed_to": "" if self.signed_to is None else str(self.signed_to),
+        }
+        return {name: value for name, value in params.items() if value}
+
+
+class _CategoryField(forms.ModelChoiceField):
+    def __init__(self) -> None:
+        super().__init__(
+            queryset=ClauseCategory.objects.select_related("parent").order_by("parent__name", "name"),
+            to_field_name="slug",
+            required=False,
+            label="Clause category",
+            help_text="Includes its subcategories.",
+            empty_label="Any category",
+            error_messages={"invalid_choice": "Unknown clause category; give the slug of a category."},
+        )
+
+    def label_from_instance(self, category: ClauseCategory) -> str:
+        return f"{category.parent.name} › {category.name}" if category.parent_id else category.name
+
+
+class FilterForm(ReportForm):
+    category = _CategoryField()
+    kind = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any kind"), *AgreementKind.choices],
+        error_messages={"invalid_choice": "Unknown kind “%(value)s”."},
+    )
+    status = forms.ChoiceField(
+        required=False,
+        label="Current status",
+        choices=[("", "Any status"), *Status.choices],
+        error_messages={"invalid_choice": "Unknown status “%(value)s”."},
+    )
+    signed_from = _YearField(label="Signed from (year)")
+    signed_to = _YearField(label="Signed to (year)")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("signed_from"), cleaned.get("signed_to")
+        if start is not None and end is not None and start > end:
+            self.add_error("signed_to", "The last year comes before the first year.")
+        return cleaned
+
+    @staticmethod
+    def filters(cleaned: Mapping) -> AgreementFilters:
+        return AgreementFilters(
+            category=cleaned.get("category"),
+            kind=cleaned.get("kind") or "",
+            status=cleaned.get("status") or "",
+            signed_from=cleaned.get("signed_from"),
+            signed_to=cleaned.get("signed_to"),
+        )
+
+
+class PartnersForm(FilterForm, AsOfForm):
+    pass
+
+
+class NetworkForm(FilterForm):
+    pass
+
+
+class PanelForm(ReportForm):
+    start_year = _YearField(label="First year", help_text=f"{FIRST_PANEL_YEAR} when empty.")
+    end_year = _YearField(label="Last year", help_text="The current year when empty.")
+    country = forms.CharField(
+        required=False,
+        max_length=4,
+        label="Only pairs with this country",
+        help_text="A country code, e.g. IR; every pair when empty.",
+    )
+    all_pairs = forms.BooleanField(
+        required=False,
+        label="Every pair of states",
+        help_text="Include pairs that never had an agreement (much larger).",
+    )
+
+    def clean_country(self) -> str:
+        code = self.cleaned_data["country"].strip().upper()
+        if code and not Country.objects.filter(code=code).exists():
+            raise forms.ValidationError(f"There is no country with the code “{code}”.")
+        return code
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start = cleaned.get("start_year") or FIRST_PANEL_YEAR
+        end = cleaned.get("end_year") or today().year
+        if "start_year" in cleaned and "end_year" in cleaned and start > end:
+            self.add_error("end_year", f"The last year ({end}) comes before the first year ({start}).")
+        cleaned["start_year"], cleaned["end_year"] = start, end
+        return cleaned

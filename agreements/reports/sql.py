@@ -1,0 +1,119 @@
+"""The few places where PostgreSQL and SQLite spell JSON and dates differently.
+
+The reports that build a whole JSON document in the database (the pair summary) or
+expand periods into years (the dyad-year panel) are written as SQL once, and these
+helpers give each engine its spelling. PostgreSQL orders inside the aggregate; SQLite
+3.40 cannot, so it aggregates an ordered subquery, and it needs ``json()`` around any
+value that must stay JSON when it passes through a subquery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from psycopg.adapt import Loader
+
+from ..models import (
+    Agreement,
+    Clause,
+    ClauseCategory,
+    Country,
+    Person,
+    Signatory,
+    StatusEvent,
+    StatusPeriod,
+)
+
+# Table names as the models define them, so the SQL follows any db_table change.
+TABLES = {
+    "agreement": Agreement._meta.db_table,
+    "category": ClauseCategory._meta.db_table,
+    "clause": Clause._meta.db_table,
+    "clause_categories": Clause.categories.through._meta.db_table,
+    "country": Country._meta.db_table,
+    "event": StatusEvent._meta.db_table,
+    "period": StatusPeriod._meta.db_table,
+    "person": Person._meta.db_table,
+    "signatory": Signatory._meta.db_table,
+}
+
+
+@dataclass(frozen=True)
+class Dialect:
+    vendor: str
+
+    @property
+    def postgres(self) -> bool:
+        return self.vendor == "postgresql"
+
+    def object(self, fields: dict[str, str]) -> str:
+        """A JSON object from SQL expressions, keyed by the dict's keys."""
+        function = "json_build_object" if self.postgres else "json_object"
+        arguments = ", ".join(f"'{key}', {value}" for key, value in fields.items())
+        return f"{function}({arguments})"
+
+    def array(
+        self, item: str, source: str, order: str, *, json_items: bool = True, distinct: bool = False
+    ) -> str:
+        """A JSON array (``[]`` when empty) of ``item`` over ``source`` (a FROM … WHERE clause).
+
+        With ``distinct``, ``order`` must be ``item`` itself.
+        """
+        unique = "DISTINCT " if distinct else ""
+        if self.postgres:
+            return f"COALESCE((SELECT json_agg({unique}{item} ORDER BY {order}) {source}), '[]'::json)"
+        value = "json(v)" if json_items else "v"
+        ordered = f"SELECT {unique}{item} AS v {source} ORDER BY {order}"
+        return f"json((SELECT json_group_array({value}) FROM ({ordered})))"
+
+    def nested(self, subquery: str) -> str:
+        """A scalar subquery returning a JSON value (or NULL), kept as JSON."""
+        return f"({subquery})" if self.postgres else f"json(({subquery}))"
+
+    def boolean(self, condition: str) -> str:
+        if self.postgres:
+            return f"({condition})"
+        return f"json(CASE WHEN {condition} THEN 'true' ELSE 'false' END)"
+
+    def date_param(self, name: str) -> str:
+        # SQLite keeps dates as ISO text; CAST(… AS date) would make a number of it.
+        return f"CAST(%({name})s AS date)" if self.postgres else f"%({name})s"
+
+    def text_param(self, name: str) -> str:
+        return f"CAST(%({name})s AS text)"
+
+    def as_text(self, expression: str) -> str:
+        """The JSON document as text, so that it can be sent on without decoding."""
+        return f"({expression})::text" if self.postgres else expression
+
+    def year(self, expression: str) -> str:
+        if self.postgres:
+            return f"CAST(EXTRACT(YEAR FROM {expression}) AS integer)"
+        return f"CAST(strftime('%%Y', {expression}) AS integer)"
+
+    def year_before(self, expression: str) -> str:
+        """The year of the day before ``expression`` (the last year an exclusive end covers)."""
+        if self.postgres:
+            return f"CAST(EXTRACT(YEAR FROM {expression} - 1) AS integer)"
+        return f"CAST(strftime('%%Y', {expression}, '-1 day') AS integer)"
+
+
+def current_dialect() -> Dialect:
+    return Dialect(connection.vendor)
+
+
+class _RawText(Loader):
+    def load(self, data) -> bytes:
+        return bytes(data)
+
+
+def text_as_bytes(cursor) -> None:
+    """Have this cursor return PostgreSQL text as the UTF-8 bytes that came over the wire.
+
+    A megabyte-sized JSON document is then neither decoded into a ``str`` nor encoded
+    back for the response. (SQLite returns ``str`` as usual.)
+    """
+    raw = getattr(cursor, "cursor", cursor)  # Django's wrapper or a psycopg cursor
+    if connection.vendor == "postgresql":
+        raw.adapters.register_loader("text", _RawText)

@@ -1,0 +1,155 @@
+"""Each report as a flat table (a header and rows) for CSV: ISO dates, a precision column
+beside each date, 1/0 for yes/no, and lists joined with "; "."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ..choices import Status
+from .network import PairNetwork
+from .pair import PairSummary
+from .panel import DyadYearPanel
+from .partners import CountryPartners
+
+Table = tuple[tuple[str, ...], Iterable[Iterable[Any]]]
+
+
+def _flag(value: bool | None) -> int:
+    return 1 if value else 0
+
+
+def _date(value: datetime.date | str | None) -> str:
+    return value.isoformat() if isinstance(value, datetime.date) else (value or "")
+
+
+def pair_summary_table(summary: PairSummary) -> Table:
+    """One row per agreement of the pair, in date order."""
+    header = (
+        "agreement_id",
+        "party_a",
+        "party_b",
+        "title",
+        "kind",
+        "status",
+        "as_of",
+        "status_on_as_of",
+        "in_force_on_as_of",
+        "ratified_by_party_a_on_as_of",
+        "ratified_by_party_b_on_as_of",
+        "signed_on",
+        "signed_on_precision",
+        "in_force_from",
+        "in_force_from_precision",
+        "ended_on",
+        "ended_on_precision",
+        "categories",
+        "signatories",
+        "is_synthetic",
+    )
+    data = summary.data
+
+    def rows() -> Iterator[tuple]:
+        for a in data["agreements"]:
+            signatories = "; ".join(
+                f"{s['name']} ({s['party']}{', ' + s['office'] if s['office'] else ''})"
+                for s in a["signatories"]
+            )
+            yield (
+                a["id"],
+                data["party_a"]["code"],
+                data["party_b"]["code"],
+                a["title"],
+                a["kind"],
+                a["status"],
+                data["as_of"],
+                a["status_on_as_of"] or "",
+                _flag(a["in_force_on_as_of"]),
+                _flag(a["ratified_by_party_a_on_as_of"]),
+                _flag(a["ratified_by_party_b_on_as_of"]),
+                _date(a["signed_on"]),
+                a["signed_on_precision"],
+                _date(a["in_force_from"]),
+                a["in_force_from_precision"],
+                _date(a["ended_on"]),
+                a["ended_on_precision"],
+                "; ".join(a["categories"]),
+                signatories,
+                _flag(a["is_synthetic"]),
+            )
+
+    return header, rows()
+
+
+def partners_table(report: CountryPartners) -> Table:
+    statuses = tuple(f"status_{status}" for status in Status.values)
+    header = (
+        "country",
+        "rank",
+        "partner",
+        "partner_name",
+        "partner_cow_code",
+        "agreements",
+        "as_of",
+        "in_force_on_as_of",
+        *statuses,
+        "first_signed",
+        "first_signed_precision",
+        "latest_signed",
+        "latest_signed_precision",
+        "categories",
+    )
+    rows = (
+        (
+            report.country.code,
+            p["rank"],
+            p["partner"],
+            p["partner_name"],
+            p["partner_cow_code"] or "",
+            p["agreements"],
+            report.as_of.isoformat(),
+            p["in_force_on_as_of"],
+            *(p["by_status"][status] for status in Status.values),
+            _date(p["first_signed"]),
+            p["first_signed_precision"],
+            _date(p["latest_signed"]),
+            p["latest_signed_precision"],
+            "; ".join(p["categories"]),
+        )
+        for p in report.partners
+    )
+    return header, rows
+
+
+def network_table(report: PairNetwork) -> Table:
+    """The edges; the nodes are the countries named in them."""
+    header = (
+        "party_a",
+        "party_a_name",
+        "party_b",
+        "party_b_name",
+        "agreements",
+        "in_force",
+        "first_year",
+        "latest_year",
+    )
+    rows = (
+        (
+            e["party_a"],
+            e["party_a__name"],
+            e["party_b"],
+            e["party_b__name"],
+            e["agreements"],
+            e["in_force"],
+            e["first_year"] or "",
+            e["latest_year"] or "",
+        )
+        for e in report.edges
+    )
+    return header, rows
+
+
+def panel_table(panel: DyadYearPanel) -> Table:
+    """Streamed from the database: rows are produced only as the response is written."""
+    return panel.columns, panel.rows()

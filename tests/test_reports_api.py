@@ -1,0 +1,189 @@
+"""The reports under /api/reports/: JSON, streamed CSV, errors and the OpenAPI schema."""
+
+import csv
+import datetime
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.http import StreamingHttpResponse
+
+from agreements.choices import EventType
+from agreements.dates import PartialDate
+from agreements.reports.tables import pair_summary_table
+from agreements.services import ClauseIn, EventIn
+
+from .factories import category, make_agreement
+
+pytestmark = pytest.mark.django_db
+
+
+def body(response) -> str:
+    assert isinstance(response, StreamingHttpResponse), "CSV must be streamed"
+    return b"".join(response.streaming_content).decode()
+
+
+def csv_rows(response) -> list[dict[str, str]]:
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith("attachment; filename=")
+    return list(csv.DictReader(io.StringIO(body(response))))
+
+
+def test_pair_json_is_the_report(client, demo_data):
+    response = client.get("/api/reports/pairs/IR-IQ/", {"as_of": "2018-01-01"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    data = json.loads(response.content)
+    assert (data["party_a"]["code"], data["party_b"]["code"], data["as_of"]) == ("IQ", "IR", "2018-01-01")
+    assert data["total"] == 3
+    assert {row["status"]: row["agreements"] for row in data["by_status_on_as_of"]} == {"signed": 2, None: 1}
+    assert json.loads(client.get("/api/reports/pairs/iq-ir/", {"as_of": "2018-01-01"}).content) == data
+
+
+@pytest.mark.parametrize("url", ["/api/reports/pairs/IR-IQ.csv", "/api/reports/pairs/IR-IQ/?format=csv"])
+def test_pair_csv_has_iso_dates_and_precision_columns(client, url):
+    make_agreement(title="Month only", signed=datetime.date(2017, 7, 1), precision="month")
+    make_agreement(
+        title="In force",
+        events=[
+            EventIn(EventType.SIGNED, PartialDate(datetime.date(2014, 12, 30))),
+            EventIn(EventType.IN_FORCE, PartialDate(datetime.date(2015, 1, 1), "year")),
+        ],
+        clauses=[ClauseIn(1, "Supply.", categories=[category("logistics")])],
+    )
+    rows = csv_rows(client.get(url))
+    header = list(rows[0])
+    assert header[:3] == ["agreement_id", "party_a", "party_b"]
+    for column in ("signed_on_precision", "in_force_from_precision", "ended_on_precision", "status_on_as_of"):
+        assert column in header
+    first, second = rows
+    assert (first["title"], first["signed_on"], first["signed_on_precision"]) == (
+        "In force",
+        "2014-12-30",
+        "day",
+    )
+    assert (first["in_force_from"], first["in_force_from_precision"], first["in_force_on_as_of"]) == (
+        "2015-01-01",
+        "year",
+        "1",
+    )
+    assert first["categories"] == "logistics"
+    assert (second["signed_on"], second["signed_on_precision"], second["in_force_on_as_of"]) == (
+        "2017-07-01",
+        "month",
+        "0",
+    )
+
+
+def test_csv_header_matches_each_row_length(demo_data):
+    from agreements.reports import pair_summary
+
+    header, rows = pair_summary_table(pair_summary("IR", "IQ"))
+    assert all(len(row) == len(header) for row in rows)
+
+
+def test_partners_network_and_panel_in_both_formats(client, demo_data):
+    partners = json.loads(client.get("/api/reports/countries/IR/").content)
+    assert partners["country"]["code"] == "IR"
+    assert partners["partners"][0]["partner"] == "IQ"
+    assert csv_rows(client.get("/api/reports/countries/IR.csv"))[0]["partner"] == "IQ"
+
+    network = json.loads(client.get("/api/reports/network/", {"category": "defence-cooperation"}).content)
+    assert network["filters"] == {"category": "defence-cooperation"}
+    assert [(e["party_a"], e["party_b"], e["agreements"]) for e in network["edges"]] == [("IQ", "IR", 2)]
+    assert csv_rows(client.get("/api/reports/network.csv"))[0]["agreements"] == "3"
+
+    panel = client.get("/api/reports/dyad-years.csv", {"start_year": 2014, "end_year": 2020})
+    rows = csv_rows(panel)
+    assert [(r["state_a"], r["state_b"], r["year"], r["agreements_signed"]) for r in rows][:2] == [
+        ("IQ", "IR", "2014", "1"),
+        ("IQ", "IR", "2015", "0"),
+    ]
+    assert {r["any_in_force"] for r in rows} == {"0"}
+    streamed = client.get("/api/reports/dyad-years/", {"start_year": 2019, "end_year": 2020})
+    data = json.loads(body(streamed))
+    assert data["columns"][:5] == ["state_a", "state_b", "cow_a", "cow_b", "year"]
+    assert data["rows"] == [
+        ["IQ", "IR", 645, 630, 2019, 1, 0, 0, *[0] * (len(data["columns"]) - 8)],
+        ["IQ", "IR", 645, 630, 2020, 0, 0, 0, *[0] * (len(data["columns"]) - 8)],
+    ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/reports/pairs/IR-ZZ/",
+        "/api/reports/pairs/ZZ-IR.csv",
+        "/api/reports/countries/ZZ/",
+        "/api/reports/countries/ZZ/?format=csv",
+    ],
+)
+def test_unknown_country_is_a_404_naming_it(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "ZZ" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/api/reports/pairs/IR-IQ/?as_of=2018-13-01", "as_of"),
+        ("/api/reports/pairs/IR-IQ.csv?as_of=yesterday", "as_of"),
+        ("/api/reports/pairs/IR-IQ/?asof=2018-01-01", "asof"),
+        ("/api/reports/pairs/IR-IR/", "pair"),
+        ("/api/reports/countries/IR/?as_of=2018-02-30", "as_of"),
+        ("/api/reports/countries/IR/?kind=pact", "kind"),
+        ("/api/reports/network/?status=asleep", "status"),
+        ("/api/reports/network/?category=no-such-thing", "category"),
+        ("/api/reports/network.csv?signed_from=2020&signed_to=2010", "signed_to"),
+        ("/api/reports/network/?signed_from=nineteen", "signed_from"),
+        ("/api/reports/dyad-years/?start_year=2020&end_year=2010", "end_year"),
+        ("/api/reports/dyad-years.csv?country=ZZ", "country"),
+    ],
+)
+def test_bad_parameters_are_a_400_naming_them(client, url, parameter):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    data = response.json()
+    assert data["detail"]
+    assert parameter in data["errors"]
+
+
+@pytest.mark.parametrize("count", [2, 50])
+def test_query_counts_per_request(client, count, django_assert_num_queries):
+    for index in range(count):
+        make_agreement(
+            title=f"Agreement {index}", clauses=[ClauseIn(1, "Text.", categories=[category("logistics")])]
+        )
+    with django_assert_num_queries(1):
+        assert client.get("/api/reports/pairs/IR-IQ/").status_code == 200
+    with django_assert_num_queries(1):
+        body(client.get("/api/reports/pairs/IR-IQ.csv"))
+    with django_assert_num_queries(4):
+        assert client.get("/api/reports/countries/IR/").status_code == 200
+    with django_assert_num_queries(4):  # + the category named in the filter
+        assert client.get("/api/reports/network/", {"category": "logistics"}).status_code == 200
+
+
+def test_the_reports_are_in_the_openapi_schema(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    paths = schema["paths"]
+    for path in (
+        "/api/reports/pairs/{a}-{b}/",
+        "/api/reports/countries/{code}/",
+        "/api/reports/network/",
+        "/api/reports/dyad-years/",
+    ):
+        operation = paths[path]["get"]
+        assert set(operation["responses"]["200"]["content"]) == {"application/json", "text/csv"}
+        assert {"400", "404"} <= set(operation["responses"])
+    parameters = {p["name"] for p in paths["/api/reports/network/"]["get"]["parameters"]}
+    assert {"category", "kind", "status", "signed_from", "signed_to", "format"} <= parameters
+    assert not any(path.endswith(".{format}") for path in paths)
+
+
+def test_the_schema_generates_without_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
