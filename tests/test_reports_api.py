@@ -141,6 +141,9 @@ def test_unknown_country_is_a_404_naming_it(client, url):
         ("/api/reports/network/?signed_from=nineteen", "signed_from"),
         ("/api/reports/dyad-years/?start_year=2020&end_year=2010", "end_year"),
         ("/api/reports/dyad-years.csv?country=ZZ", "country"),
+        # Found by schemathesis: Django's BooleanField took "maybe" for yes (every pair, 30 s).
+        ("/api/reports/dyad-years/?all_pairs=maybe", "all_pairs"),
+        ("/api/reports/dyad-years.csv?all_pairs=null", "all_pairs"),
     ],
 )
 def test_bad_parameters_are_a_400_naming_them(client, url, parameter):

@@ -55,6 +55,32 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+class _RawCheckboxInput(forms.CheckboxInput):
+    """A checkbox that hands the field what was sent, instead of ``bool()`` of it."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name, "")
+
+
+class _StrictBooleanField(forms.BooleanField):
+    """A checkbox that refuses what is not a yes or a no.
+
+    Django's BooleanField reads any other non-empty text as "yes"; here ``all_pairs=maybe``
+    would silently ask for every pair of states (millions of rows) instead of an error.
+    """
+
+    widget = _RawCheckboxInput
+    TRUE, FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no", ""}
+
+    def to_python(self, value) -> bool:
+        if isinstance(value, bool) or value is None:
+            return bool(value)
+        text = str(value).strip().lower()
+        if text not in self.TRUE | self.FALSE:
+            raise forms.ValidationError("Give true or false.", code="invalid")
+        return text in self.TRUE
+
+
 class _YearField(forms.IntegerField):
     def __init__(self, **kwargs) -> None:
         super().__init__(required=False, min_value=1800, max_value=2200, **kwargs)
@@ -196,7 +222,7 @@ class PanelForm(ReportForm):
         label="Only pairs with this country",
         help_text="A country code, e.g. IR; every pair when empty.",
     )
-    all_pairs = forms.BooleanField(
+    all_pairs = _StrictBooleanField(
         required=False,
         label="Every pair of states",
         help_text="Include pairs that never had an agreement (much larger).",
