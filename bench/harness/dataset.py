@@ -68,7 +68,26 @@ def prepare_postgres(database_url: str, agreements: int, env: Mapping[str, str],
         generated_s = time.perf_counter() - started
     else:
         say(f"{name} already holds {agreements:,} synthetic agreements")
+    vacuum(database_url)
     return {"database": name, "agreements": agreements, "generated_s": generated_s}
+
+
+def vacuum(database_url: str) -> None:
+    """VACUUM (ANALYZE) the tables the API reads, as autovacuum would in a database in use.
+
+    Fresh COPY-loaded tables have no visibility map, so every COUNT(*) of a page would read
+    the heap (50 ms at 250,000 agreements) instead of an index alone; a no-op when clean.
+    """
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT relname FROM pg_stat_user_tables WHERE relname LIKE 'agreements%' "
+                "AND relname NOT LIKE 'agreements_historical%' ORDER BY relname"
+            )
+        ]
+        for table in tables:
+            connection.execute(f'VACUUM (ANALYZE) "{table}"')
 
 
 # --- The SQLite copy -----------------------------------------------------------------------------

@@ -12,9 +12,12 @@ import re
 import statistics
 import subprocess
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import psycopg
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,31 @@ def pgbench(database_url: str, statements: Sequence[str], *, seconds: float, con
         requests=len(latencies),
         errors=int(failed[1]) if failed else 0,
     )
+
+
+def settle(database_url: str, timeout_s: float = 60) -> float:
+    """Wait until no other query runs on the database; the seconds waited.
+
+    A request cut off when a wrk run ends can go on running in the server and in
+    PostgreSQL for seconds; it must not eat into the next system's measurement.
+    """
+    started = time.monotonic()
+    idle_since = None
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        while time.monotonic() - started < timeout_s:
+            busy = connection.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state = 'active' AND pid <> pg_backend_pid()"
+            ).fetchone()[0]
+            now = time.monotonic()
+            if busy:
+                idle_since = None
+            elif idle_since is None:
+                idle_since = now
+            elif now - idle_since >= 0.6:  # a request between two of its queries looks idle briefly
+                break
+            time.sleep(0.1)
+    return time.monotonic() - started
 
 
 def _percentile(values: Sequence[float], percent: int) -> float:
