@@ -34,7 +34,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from harness import dataset, peers, report  # noqa: E402
 from harness.export import measure_export  # noqa: E402
-from harness.load import Measurement, Request, pgbench, wrk  # noqa: E402
+from harness.load import Measurement, Request, pgbench, settle, wrk  # noqa: E402
 from harness.servers import Server, Servers, free_port  # noqa: E402
 from harness.workloads import (  # noqa: E402
     DATASETTE,
@@ -74,22 +74,22 @@ def server_environment(database_url: str) -> dict[str, str]:
     }
 
 
-def start_gunicorn(servers: Servers, name: str, env: dict[str, str], workers: int) -> Server:
+def start_gunicorn(servers: Servers, name: str, env: dict[str, str], args: argparse.Namespace) -> Server:
+    """gunicorn with the product's gunicorn.conf.py (gthread), as a deployment would run it."""
     port = free_port()
     argv = [
         str(GUNICORN),
         "tracker.wsgi",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
         "--bind",
         f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
         "--pythonpath",
         str(ROOT / "bench"),  # for harness.naive
         "--log-level",
         "warning",
-        "--timeout",
-        "120",
     ]
+    env = {**env, "WEB_CONCURRENCY": str(args.workers), "GUNICORN_THREADS": str(args.threads)}
     return servers.start(name, argv, port=port, ready_path="/api/countries/IR/", env=env, cwd=ROOT)
 
 
@@ -127,12 +127,17 @@ def measure(
     database_url: str,
     args: argparse.Namespace,
 ) -> report.Results:
+    """Each workload on each system, in rounds that alternate the order (A B C, C B A, …)
+    so that a machine getting slower or faster during a workload weighs on all systems alike."""
     results: report.Results = {}
-    for round_number in range(1, args.rounds + 1):
-        for workload in workloads:
-            for system in workload.systems:
-                if system != PGBENCH and system not in urls:
-                    continue
+    for workload in workloads:
+        systems = [system for system in workload.systems if system == PGBENCH or system in urls]
+        for system in systems:  # warm up: caches, Node's JIT, persistent connections
+            if system != PGBENCH:
+                wrk(workload.calls[system].on(urls[system]), seconds=1, connections=args.connections)
+        for round_number in range(1, args.rounds + 1):
+            for system in systems if round_number % 2 else reversed(systems):
+                settle(database_url)
                 if system == PGBENCH:
                     measured: Measurement = pgbench(
                         database_url, workload.sql, seconds=args.seconds, connections=args.connections
@@ -176,10 +181,11 @@ def parse_arguments() -> argparse.Namespace:
     )
     parser.add_argument("--agreements", type=int, default=250_000, help="synthetic agreements wanted")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help="named tracker_bench…")
-    parser.add_argument("--seconds", type=float, default=5, help="per wrk or pgbench run")
+    parser.add_argument("--seconds", type=float, default=8, help="per wrk or pgbench run")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (ours and naive)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count(), help="gunicorn processes")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per process")
     parser.add_argument("--postgraphile-workers", type=int, default=2, help="PostGraphile --cluster-workers")
     parser.add_argument("--export-rounds", type=int, default=3)
     parser.add_argument("--no-datasette", action="store_true", help="skip the SQLite copy and Datasette")
@@ -215,9 +221,9 @@ def main() -> None:
         count_postgraphile_queries(servers, args.database_url, workloads)
         say("Starting the servers")
         running = {
-            OURS: start_gunicorn(servers, "ours", env, args.workers),
+            OURS: start_gunicorn(servers, "ours", env, args),
             NAIVE: start_gunicorn(
-                servers, "naive", {**env, "DJANGO_SETTINGS_MODULE": "harness.naive.settings"}, args.workers
+                servers, "naive", {**env, "DJANGO_SETTINGS_MODULE": "harness.naive.settings"}, args
             ),
             POSTGRAPHILE: peers.start_postgraphile(
                 servers, args.database_url, workers=args.postgraphile_workers
@@ -237,14 +243,14 @@ def main() -> None:
         export = None
         if exported:
             say("Timing the CSV export against COPY")
+            # A fresh server of ours, so that its peak RSS is the export's and no earlier request's.
+            for system in (NAIVE, POSTGRAPHILE, DATASETTE, OURS):
+                if system in running:
+                    servers.stop(running.pop(system))
+            fresh = start_gunicorn(servers, "ours-export", env, args)
             queries, copy_sql = exported
             export = measure_export(
-                running[OURS],
-                EXPORT_PATH,
-                copy_sql,
-                args.database_url,
-                rounds=args.export_rounds,
-                queries=queries,
+                fresh, EXPORT_PATH, copy_sql, args.database_url, rounds=args.export_rounds, queries=queries
             )
             export["rows"] = sample.agreements
 
@@ -253,7 +259,7 @@ def main() -> None:
     print(
         f"\n{sample.agreements:,} agreements on PostgreSQL; "
         f"wrk and pgbench at {args.connections} connections, "
-        f"{args.rounds} rounds × {args.seconds:g} s; gunicorn {args.workers} sync workers, "
+        f"{args.rounds} rounds × {args.seconds:g} s; gunicorn {args.workers}×{args.threads} gthread, "
         f"PostGraphile {args.postgraphile_workers} cluster workers, Datasette 1 process; "
         f"{os.cpu_count()} cores\n"
     )

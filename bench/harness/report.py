@@ -109,7 +109,7 @@ def format_export(export: dict) -> str:
         f"  COPY … TO STDOUT WITH CSV (psql):  {export['copy_s']:.2f} s (median of {export['rounds']})\n"
         f"  GET {export['path']} (curl): {export['http_s']:.2f} s → {export['wall_ratio']:.2f}× COPY "
         f"(target ≤ 1.2× {verdict_time})\n"
-        f"  peak RSS of the gunicorn worker: {export['peak_rss_mb']:.0f} MB "
+        f"  peak RSS of a fresh gunicorn worker: {export['peak_rss_mb']:.0f} MB "
         f"(before: {export['rss_before_mb']:.0f} MB; target < 200 MB {verdict_rss}); "
         f"queries: {export['queries']}"
     )
