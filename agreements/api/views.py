@@ -194,7 +194,9 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
         return export_response(self.filter_queryset(self.get_queryset()))
 
     def finalize_response(self, request: Request, response, *args, **kwargs):
-        if self.action == "export":
+        # On the export's URL every answer but the CSV itself (errors, OPTIONS, a refused
+        # method, where ``action`` is None) is JSON.
+        if CSVRenderer in self.renderer_classes:
             errors_in_json(request, response)
         return super().finalize_response(request, response, *args, **kwargs)
 

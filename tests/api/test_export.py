@@ -99,9 +99,14 @@ def test_unknown_or_malformed_parameters_are_a_400_in_json(api, demo_data, query
     assert parameter in response.json()["errors"]
 
 
-def test_only_csv_is_offered(api, demo_data):
+def test_only_csv_is_offered_and_refusals_are_json(api, admin_api, demo_data):
     assert api.get("/api/agreements/export.json").status_code == 404
-    assert api.get("/api/agreements/export/", HTTP_ACCEPT="application/json").status_code == 406
+    refused = api.get("/api/agreements/export/", HTTP_ACCEPT="application/json")
+    assert (refused.status_code, refused["Content-Type"]) == (406, "application/json")
+    for method in ("post", "delete", "trace"):
+        response = getattr(admin_api, method)("/api/agreements/export/")
+        assert (response.status_code, response["Content-Type"]) == (405, "application/json")
+    assert api.options("/api/agreements/export/").status_code == 200
 
 
 def test_one_query_for_2_or_50_agreements(api, django_assert_num_queries):
