@@ -186,7 +186,7 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=os.cpu_count(), help="gunicorn processes")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per process")
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per process")
     parser.add_argument("--postgraphile-workers", type=int, default=2, help="PostGraphile --cluster-workers")
     parser.add_argument("--export-rounds", type=int, default=3)
     parser.add_argument("--no-datasette", action="store_true", help="skip the SQLite copy and Datasette")
