@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format clean
+.PHONY: run test install lint format clean bench
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (set PYTHON=python3.x).") if sys.version_info < (3, 11) else None'
@@ -30,6 +30,11 @@ run: install
 ## Run the whole suite (SQLite unless DATABASE_URL points to PostgreSQL).
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Our API beside PostGraphile, Datasette, a naive DRF baseline and pgbench at 250,000 agreements
+## (PostgreSQL on 127.0.0.1:5432; BENCH_ARGS="--agreements 50000" etc.; see bench/README.md).
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -4,8 +4,10 @@ Each agreement keeps a ``search_document``: its title, summary, clause text and 
 name of every signatory, other names included (so "Dehghan" finds the agreement that
 Hossein Dehqan signed). ``services.agreement_sync`` rewrites it on every write.
 
-On PostgreSQL the document is matched with ``websearch_to_tsquery`` against a GIN
-expression index and ranked; the ``simple`` configuration is used because most of
+On PostgreSQL the document's tsvector is a stored generated column (``search_vector``,
+migration 0009, kept by PostgreSQL itself on every write) with a GIN index; it is
+matched with ``websearch_to_tsquery`` and ranked without parsing any document again.
+The ``simple`` configuration is used because most of
 what people search for are names and places, which stemming would mangle. SQLite has
 no full-text index here, so every word must appear (case-insensitively) in the
 document: the same matches for single words and names, without ranking.
@@ -15,9 +17,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 if TYPE_CHECKING:
     from .models import Agreement
@@ -26,8 +29,16 @@ CONFIG = "simple"
 
 
 def search_vector() -> SearchVector:
-    """The indexed expression (migration 0005 builds its GIN index from this very function)."""
+    """The expression of the tsvector (migration 0005 built its GIN index from this very function;
+    migration 0009 stores the same expression in the ``search_vector`` column)."""
     return SearchVector("search_document", config=CONFIG)
+
+
+def stored_vector() -> RawSQL:
+    """The stored ``search_vector`` column (PostgreSQL only; not a model field, as SQLite has none)."""
+    from .models import Agreement
+
+    return RawSQL(f'"{Agreement._meta.db_table}"."search_vector"', [], output_field=SearchVectorField())
 
 
 def build_document(agreement: Agreement) -> str:
@@ -47,8 +58,8 @@ def search(queryset: QuerySet[Agreement], text: str) -> tuple[QuerySet[Agreement
         return queryset, False
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config=CONFIG, search_type="websearch")
-        matched = queryset.alias(search_vector=search_vector()).filter(search_vector=query)
-        return matched.annotate(search_rank=SearchRank(search_vector(), query)), True
+        matched = queryset.alias(search_vector=stored_vector()).filter(search_vector=query)
+        return matched.annotate(search_rank=SearchRank(stored_vector(), query)), True
     for word in words:
         queryset = queryset.filter(search_document__icontains=word.strip('"'))
     return queryset, False

@@ -1,9 +1,13 @@
+"""Renderers: JSON through orjson, and CSV for the views that stream it themselves."""
+
 from decimal import Decimal
 from typing import Any
 
 import orjson
+from django.http import StreamingHttpResponse
 from django.utils.functional import Promise
 from rest_framework import renderers
+from rest_framework.request import Request
 
 
 def _default(value: Any) -> Any:
@@ -25,3 +29,25 @@ class JSONRenderer(renderers.JSONRenderer):
         indent = self.get_indent(accepted_media_type, renderer_context or {})
         option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0)
         return orjson.dumps(data, default=_default, option=option)
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """Selects CSV (``.csv``, ``?format=csv`` or ``Accept: text/csv``); the view streams the body itself."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None) -> bytes:
+        raise NotImplementedError("CSV views answer with a streamed response.")
+
+
+def errors_in_json(request: Request, response: Any, renderer: renderers.BaseRenderer | None = None) -> None:
+    """Render anything but the streamed CSV body itself (errors, OPTIONS) as JSON.
+
+    Call from ``finalize_response`` of a view whose renderer may be ``CSVRenderer``.
+    """
+    if not isinstance(response, StreamingHttpResponse):
+        renderer = renderer or JSONRenderer()
+        request.accepted_renderer = renderer
+        request.accepted_media_type = renderer.media_type

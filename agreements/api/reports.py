@@ -16,7 +16,7 @@ import orjson
 from django.http import StreamingHttpResponse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +25,7 @@ from .. import reports
 from ..reports import inputs, tables
 from ..views.csv import ROWS_PER_CHUNK, csv_response
 from .errors import flatten
+from .renderers import CSVRenderer, errors_in_json
 from .report_schema import (
     CSV,
     ERRORS,
@@ -57,17 +58,6 @@ class ReportJSONRenderer(JSONRenderer):
         return super().render(data, accepted_media_type, renderer_context)
 
 
-class CSVRenderer(BaseRenderer):
-    """Selects CSV (``?format=csv`` or ``Accept: text/csv``); the view streams the body itself."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None) -> bytes:
-        raise NotImplementedError("Report views answer CSV with a streamed response.")
-
-
 class ReportView(APIView):
     """Validate, compute, answer in the format asked for. Subclasses set the form and two hooks."""
 
@@ -90,9 +80,7 @@ class ReportView(APIView):
     def finalize_response(self, request, response, *args, **kwargs):
         # Only a report body is CSV; errors (in the API's error format) and OPTIONS metadata
         # are JSON whichever format was asked for.
-        if not isinstance(response, StreamingHttpResponse):
-            request.accepted_renderer = ReportJSONRenderer()
-            request.accepted_media_type = ReportJSONRenderer.media_type
+        errors_in_json(request, response, ReportJSONRenderer())
         return super().finalize_response(request, response, *args, **kwargs)
 
     def compute(self, params: dict, **kwargs: str) -> Any:

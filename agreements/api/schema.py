@@ -45,5 +45,9 @@ class AutoSchema(BaseAutoSchema):
             serializer = ValidationErrorSerializer if code == "400" else ErrorSerializer
             response = self._get_response_for_code(serializer, code)
             response["description"] = description
+            # Errors are JSON whatever the success format (a CSV-only view included).
+            content = response.get("content", {})
+            if content and "application/json" not in content:
+                response["content"] = {"application/json": next(iter(content.values()))}
             responses[code] = response
         return responses

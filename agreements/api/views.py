@@ -8,10 +8,11 @@ from typing import Any
 
 import orjson
 from django.db.models import F, Q, QuerySet
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -41,9 +42,11 @@ from ..services import (
 )
 from .concurrency import etag, expected_version, not_modified
 from .documents import with_documents
+from .export import export_response
 from .fields import MAX_ID
 from .filters import AgreementFilterSet, FilterBackend, StrictBooleanFilter, StrictOrderingFilter
 from .permissions import CanViewHistory
+from .renderers import CSVRenderer, errors_in_json
 from .serializers import (
     PARTS,
     AgreementRelationSerializer,
@@ -57,6 +60,7 @@ from .serializers import (
     SignatorySerializer,
     SourceSerializer,
     StatusEventSerializer,
+    ValidationErrorSerializer,
 )
 
 PAGINATION_PARAMETERS = {"page", "page_size", "cursor", "format"}
@@ -87,8 +91,9 @@ def _check_id(value: Any) -> int:
 class StrictParametersMixin:
     """Refuse query parameters that mean nothing here, rather than ignoring a typo."""
 
-    def check_parameters(self, request: Request) -> None:
-        allowed = set(PAGINATION_PARAMETERS)
+    def check_parameters(self, request: Request, others: set[str] = PAGINATION_PARAMETERS) -> None:
+        """Refuse a parameter that is neither a filter, ``ordering`` nor one of ``others``."""
+        allowed = set(others)
         filterset_class = getattr(self, "filterset_class", None)
         if filterset_class is not None:
             allowed |= set(filterset_class.base_filters)
@@ -163,6 +168,37 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
         self.check_parameters(request)
         page = self.paginate_queryset(with_documents(self.filter_queryset(self.get_queryset())))
         return self.get_paginated_response([orjson.Fragment(row["document"]) for row in page])
+
+    @extend_schema(
+        summary="Export agreements as CSV",
+        description="Every agreement that the same filters select, in the same order as the list, one "
+        "row each with its own fields (no parts), streamed. Dates are ISO with a precision column "
+        "beside each; yes/no is 1/0. Also at `/api/agreements/export.csv`.",
+        filters=True,
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV with a header row."),
+            (400, "application/json"): OpenApiResponse(
+                ValidationErrorSerializer,
+                description="A filter or ordering parameter is unknown or malformed; `errors` names it.",
+            ),
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        renderer_classes=[CSVRenderer],
+        pagination_class=None,
+    )
+    def export(self, request: Request, *args, **kwargs) -> StreamingHttpResponse:
+        self.check_parameters(request, others={"format"})
+        return export_response(self.filter_queryset(self.get_queryset()))
+
+    def finalize_response(self, request: Request, response, *args, **kwargs):
+        # On the export's URL every answer but the CSV itself (errors, OPTIONS, a refused
+        # method, where ``action`` is None) is JSON.
+        if CSVRenderer in self.renderer_classes:
+            errors_in_json(request, response)
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         row = self._document(_check_id(kwargs["pk"]))

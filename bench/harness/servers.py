@@ -1,0 +1,128 @@
+"""Start servers on loopback and stop them by PID, whatever happens.
+
+Each server runs in a session of its own, so that stopping it (SIGTERM to its process
+group, then SIGKILL after a grace period) also stops the workers it forked: gunicorn's
+workers, PostGraphile's cluster workers. ``Servers`` is a context manager that stops
+everything it started on the way out, on an exception or on Ctrl-C as well.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    """A port nobody listens on now (the kernel's choice for port 0)."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def children(self) -> list[int]:
+        """PIDs of the processes this server forked (gunicorn or cluster workers)."""
+        path = Path(f"/proc/{self.pid}/task/{self.pid}/children")
+        try:
+            return [int(pid) for pid in path.read_text().split()]
+        except OSError:
+            return []
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status < 500
+    except urllib.error.HTTPError as error:
+        return error.code < 500
+    except OSError:
+        return False
+
+
+class Servers(contextlib.AbstractContextManager):
+    """Starts servers and stops all of them on exit."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.running: list[Server] = []
+
+    def start(
+        self,
+        name: str,
+        argv: Sequence[str],
+        *,
+        port: int,
+        ready_path: str,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        timeout: float = 60,
+    ) -> Server:
+        """Run ``argv`` and wait until ``ready_path`` answers (anything but a 5xx)."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = self.log_dir / f"{name}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                list(argv),
+                cwd=cwd,
+                env=dict(env) if env is not None else None,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        server = Server(name, process, port, log)
+        self.running.append(server)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited with {process.returncode}; see {log}")
+            if _ready(server.url + ready_path):
+                return server
+            time.sleep(0.3)
+        raise RuntimeError(f"{name} did not answer {ready_path} within {timeout:.0f} s; see {log}")
+
+    def stop(self, server: Server, grace: float = 10) -> None:
+        """SIGTERM to the server's process group (its PID), SIGKILL if it lingers."""
+        if server.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(server.pid, signal.SIGKILL)
+                server.process.wait(timeout=grace)
+        # Workers that outlived their parent are still in its group.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        if server in self.running:
+            self.running.remove(server)
+
+    def __exit__(self, *exc_info: object) -> None:
+        for server in reversed(list(self.running)):
+            self.stop(server)

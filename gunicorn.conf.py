@@ -1,0 +1,20 @@
+"""Gunicorn settings for serving the tracker: ``gunicorn tracker.wsgi`` reads this file.
+
+A few processes with threads rather than many single-request processes: a request
+spends most of its time waiting for PostgreSQL, threads keep the connection to a client
+(or to a proxy) alive between requests, and each thread keeps its own persistent
+database connection (``CONN_MAX_AGE``). On the 2-core bench machine this served the
+same requests 1.3–2× faster than 4 sync workers, which close every connection after
+one response, and 8 threads a process did 5–15 % better than 4 (bench/README.md).
+Change with ``WEB_CONCURRENCY`` (processes, default one per core) and
+``GUNICORN_THREADS`` (default 8); add ``--bind`` on the command line.
+"""
+
+import multiprocessing
+import os
+
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+keepalive = 5  # seconds a client's idle connection stays open
+timeout = 120  # a full CSV export of a large database takes seconds, not minutes
