@@ -89,8 +89,15 @@ def pair(request: HttpRequest, a: str, b: str) -> HttpResponse:
     summary = reports.pair_summary(a, b, as_of=params.get("as_of"))
     data = summary.data
     agreements = data["agreements"]
+    # The report keeps the pair in code order (Iraq, Iran); the page names the two countries in
+    # the order the reader asked for them, so "Iran and Iraq" is not answered with "Iraq and Iran".
+    asked = [data["party_a"], data["party_b"]]
+    if asked[0]["code"] != a:
+        asked.reverse()
     context = {
         "report": data,
+        "first": asked[0],
+        "second": asked[1],
         "form": inputs.AsOfForm(request.GET or None),
         "links": _links("report-pair", _given(request), a=a, b=b),
         "matrix_agreements": agreements[-MATRIX_COLUMNS:],

@@ -43,4 +43,6 @@ def test_the_second_save_is_refused_and_keeps_what_was_typed(new_context, log_in
     second.get_by_role("button", name="Save and continue editing").click()
     expect(second.locator(".messagelist .success")).to_contain_text("was changed successfully")
     agreement.refresh_from_db()
-    assert agreement.summary == f"Shirin's summary: an initial agreement on military cooperation. {omar_summary}"
+    assert (
+        agreement.summary == f"Shirin's summary: an initial agreement on military cooperation. {omar_summary}"
+    )
