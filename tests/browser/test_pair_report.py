@@ -36,7 +36,7 @@ def test_analyst_reads_the_iran_iraq_report(page, demo_data):
     with page.expect_download() as downloading:
         page.get_by_role("link", name="CSV").click()
     download = downloading.value
-    rows = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    rows = list(csv.reader(io.StringIO(download.path().read_text(encoding="utf-8"))))
     assert rows[0][:3] == ["agreement_id", "party_a", "party_b"]
     assert len(rows) == 1 + 3
 
