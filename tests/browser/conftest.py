@@ -1,20 +1,26 @@
 """A real browser for the journeys: Playwright driving Debian's Chromium against ``live_server``.
 
 One Chromium for the whole session, a fresh context (cookies, storage) per test. Without
-``/usr/bin/chromium`` the journeys are skipped with one message, unless ``REQUIRE_BROWSER=1``
-(CI), which makes a missing browser an error.
+``/usr/bin/chromium`` the journeys are set aside with one message, unless ``REQUIRE_BROWSER=1``
+(CI), which makes a missing browser an error. Each journey saves a full-page screenshot to
+``tests/screenshots/`` (git-ignored) for a person to look at.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Playwright cannot download a browser here; Debian's Chromium, quiet and sandbox-free (CI runs as root).
@@ -28,16 +34,40 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 PASSWORD = "correct horse battery staple"
+_NOT_RUN = pytest.StashKey[int]()
+
+
+def _missing_browser() -> str | None:
+    if CHROMIUM.exists():
+        return None
+    return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Seven identical skip lines would bury the point; the journeys are set aside and the
+    # summary says why, once. With REQUIRE_BROWSER=1 (CI) they stay, and the fixture fails them.
+    if _missing_browser() is None or os.environ.get("REQUIRE_BROWSER") == "1":
+        return
+    here = Path(__file__).parent
+    journeys = [item for item in items if here in item.path.parents]
+    if journeys:
+        config.hook.pytest_deselected(items=journeys)
+        items[:] = [item for item in items if item not in journeys]
+        config.stash[_NOT_RUN] = len(journeys)
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    if config.stash.get(_NOT_RUN, 0):
+        terminalreporter.write_line(
+            f"{config.stash[_NOT_RUN]} browser journeys not run: {_missing_browser()}.", yellow=True
+        )
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator:
-    if not CHROMIUM.exists():
-        message = f"Browser journeys need Chromium at {CHROMIUM} (apt-get install chromium)."
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{message} REQUIRE_BROWSER=1 makes this an error.", pytrace=False)
-        # Raised here, once for the session: pytest folds the skips into one line of its summary.
-        pytest.skip(message)
+def browser() -> Iterator[Browser]:
+    missing = _missing_browser()
+    if missing:
+        pytest.fail(f"Browser journeys cannot run: {missing}; REQUIRE_BROWSER=1 is set.", pytrace=False)
     from playwright.sync_api import sync_playwright
 
     # The sync API keeps an asyncio loop in this thread; the ORM calls that tests make between
@@ -57,13 +87,18 @@ def browser() -> Iterator:
 
 
 @pytest.fixture
-def new_context(browser, live_server):
+def new_context(browser: Browser, live_server) -> Iterator[Callable[[], BrowserContext]]:
     """Makes browser contexts on the live server; each is closed when the test ends."""
-    contexts = []
+    contexts: list[BrowserContext] = []
 
-    def make():
+    def make() -> BrowserContext:
         context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1280, "height": 900}, accept_downloads=True
+            base_url=live_server.url,
+            viewport={"width": 1280, "height": 900},
+            # As a British editor sees the site (LANGUAGE_CODE en-gb): dates typed day first.
+            locale="en-GB",
+            timezone_id="UTC",
+            accept_downloads=True,
         )
         # Auto-waiting covers slow pages; a step that waits longer than this is a bug.
         context.set_default_timeout(15_000)
@@ -76,11 +111,11 @@ def new_context(browser, live_server):
 
 
 @pytest.fixture
-def page(new_context):
+def page(new_context: Callable[[], BrowserContext]) -> Page:
     return new_context().new_page()
 
 
-def make_user(username: str, group: str):
+def make_user(username: str, group: str) -> User:
     """A staff user in one of the groups the migrations create."""
     user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
@@ -88,10 +123,10 @@ def make_user(username: str, group: str):
 
 
 @pytest.fixture
-def log_in(live_server):
+def log_in(live_server) -> Callable[[BrowserContext, User], None]:
     """Gives a browser context the session of a signed-in user, without the login form."""
 
-    def sign_in(context, user) -> None:
+    def sign_in(context: BrowserContext, user: User) -> None:
         client = Client()
         client.force_login(user)
         session = client.cookies["sessionid"].value
@@ -100,7 +135,7 @@ def log_in(live_server):
     return sign_in
 
 
-def screenshot(page, journey: str) -> Path:
+def screenshot(page: Page, journey: str) -> Path:
     """A full-page picture of what the test saw, for a person to look at (git-ignored)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{journey}.png"
