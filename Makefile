@@ -27,7 +27,8 @@ run: install
 	$(BIN)/python manage.py ensure_demo_editor
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## Run the whole suite (SQLite unless DATABASE_URL points to PostgreSQL).
+## Run the whole suite (SQLite unless DATABASE_URL points to PostgreSQL). The browser journeys
+## need /usr/bin/chromium; without it the summary says once that they were not run.
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
