@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import connections
 from django.test import Client
 
 if TYPE_CHECKING:
@@ -74,16 +75,37 @@ def browser() -> Iterator[Browser]:
     # browser steps are still plain synchronous code, so Django's guard is lifted (tests only).
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    prepared = {alias: connections[alias] for alias in connections}
     try:
         with sync_playwright() as playwright:
+            _adopt_prepared_connections(prepared)
             chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             yield chromium
             chromium.close()
+            # Closed while they are still the ones in use, or the test database could not be
+            # dropped at the end of the run ("being accessed by other users").
+            connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _adopt_prepared_connections(prepared: dict) -> None:
+    """Give the connections the test code now sees what pytest-django stored on the old ones.
+
+    Between its calls, Playwright's sync API leaves its loop marked as running in this thread,
+    and Django then keeps database connections per async context: from here on the tests get
+    new connection objects. The data that ``serialized_rollback`` reloads after each flush
+    (countries, categories, groups: what the migrations wrote) lives on the connection object;
+    without it the first transactional test after the browser started empties the database
+    for every later one.
+    """
+    for alias, connection in prepared.items():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None and connections[alias] is not connection:
+            connections[alias]._test_serialized_contents = contents
 
 
 @pytest.fixture
