@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from ..models import Agreement, AgreementRelation, AgreementSource, Clause, Signatory, StatusEvent
@@ -25,6 +26,10 @@ class SignatoryInline(admin.TabularInline):
     formset = SignatoryFormSet
     extra = 0
     autocomplete_fields = ["person", "party", "source"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Signatory]:
+        # Each row is headed "<person> for <country>": both in the one query.
+        return super().get_queryset(request).select_related("person", "party")
 
 
 class ClauseInline(admin.StackedInline):
@@ -54,6 +59,7 @@ class RelationInline(admin.TabularInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(AgreementHistoryMixin, admin.ModelAdmin):
+    DERIVED = "Status (derived from the status events below)"
     form = AgreementForm
     inlines = [SignatoryInline, ClauseInline, StatusEventInline, CitationInline, RelationInline]
     list_display = ["title", "party_a", "party_b", "kind", "status", "signed"]
@@ -76,6 +82,8 @@ class AgreementAdmin(AgreementHistoryMixin, admin.ModelAdmin):
     ]
     search_help_text = "Title, summary, clause text, or any spelling of a signatory's name."
     date_hierarchy = "signed_on"
+    # The same dash as the derived dates, whether a value is missing or not derived yet.
+    empty_value_display = "—"
     # One COUNT(*) per page is enough; a second (the unfiltered total) doubles the cost on a big table.
     show_full_result_count = False
     autocomplete_fields = ["party_a", "party_b"]
@@ -91,7 +99,7 @@ class AgreementAdmin(AgreementHistoryMixin, admin.ModelAdmin):
         (None, {"fields": ["title", "kind", ("party_a", "party_b"), "place_of_signature", "read_version"]}),
         ("Content", {"fields": ["summary", "full_text", "text_public", "evidence"]}),
         (
-            "Status (derived from the status events below)",
+            DERIVED,
             {
                 "fields": [
                     ("status", "signed"),
@@ -108,6 +116,17 @@ class AgreementAdmin(AgreementHistoryMixin, admin.ModelAdmin):
             },
         ),
     ]
+
+    class Media:
+        css = {"all": ["agreements/admin.css"]}
+
+    def get_fieldsets(self, request: HttpRequest, obj: Agreement | None = None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            # Nothing is derived before the first save: a new agreement showed "Version 1"
+            # and a row of dashes.
+            return [fieldset for fieldset in fieldsets if fieldset[0] != self.DERIVED]
+        return fieldsets
 
     @admin.display(description="signed", ordering="signed_on")
     def signed(self, agreement: Agreement) -> str:

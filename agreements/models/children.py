@@ -46,7 +46,8 @@ class Signatory(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} for {self.party_id}"
+        # Shown above each row of the admin's inline, which selects both relations.
+        return f"{self.person} for {self.party}"
 
 
 class Clause(models.Model):

@@ -26,8 +26,13 @@
 
   function day(iso) { return Date.parse(iso + "T00:00:00Z"); }
 
+  // "27 November 2026", as the page writes dates (not the ISO form the data carries).
+  function longDate(iso) {
+    return new Date(day(iso)).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+  }
+
   function label(agreement) {
-    var title = agreement.title.length > 48 ? agreement.title.slice(0, 47) + "…" : agreement.title;
+    var title = agreement.title.length > 60 ? agreement.title.slice(0, 59) + "…" : agreement.title;
     return (agreement.signed_on ? agreement.signed_on.slice(0, 4) + " · " : "") + title;
   }
 
@@ -71,13 +76,15 @@
       itemStyle: { color: "#1b1f24" },
       markLine: {
         symbol: "none", silent: true, lineStyle: { color: "#0b4f9c", type: "dashed" },
-        label: { formatter: "as of " + input.as_of, position: "insideEndTop" }, data: [{ xAxis: day(input.as_of) }]
+        // Above the plot, level: along the line it was turned on its side and cut off at the edge.
+        label: { formatter: "as of " + longDate(input.as_of), position: "end", color: "#0b4f9c", fontSize: 12 },
+        data: [{ xAxis: day(input.as_of) }]
       }
     });
     init(element).setOption({
       animation: false,
-      grid: { left: 16, right: 32, top: 40, bottom: 40, containLabel: true },
-      legend: { top: 0 },
+      grid: { left: 16, right: 48, top: 64, bottom: 40, containLabel: true },
+      legend: { top: 0, textStyle: { color: "#1b1f24", fontSize: 13 } },
       tooltip: {
         formatter: function (p) {
           if (p.seriesType === "scatter") {
@@ -89,8 +96,9 @@
         }
       },
       // Half a year of margin either side, so the first and last marks are not on the edge.
-      xAxis: { type: "time", min: function (v) { return v.min - 183 * 864e5; }, max: function (v) { return v.max + 183 * 864e5; } },
-      yAxis: { type: "category", data: rows, inverse: true, axisLabel: { width: 260, overflow: "truncate" } },
+      xAxis: { type: "time", min: function (v) { return v.min - 183 * 864e5; }, max: function (v) { return v.max + 183 * 864e5; },
+               axisLabel: { color: "#1b1f24", fontSize: 13 } },
+      yAxis: { type: "category", data: rows, inverse: true, axisLabel: { width: 380, overflow: "truncate", color: "#1b1f24", fontSize: 13 } },
       series: series
     });
   }
