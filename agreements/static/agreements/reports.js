@@ -76,14 +76,15 @@
       itemStyle: { color: "#1b1f24" },
       markLine: {
         symbol: "none", silent: true, lineStyle: { color: "#0b4f9c", type: "dashed" },
-        // Above the plot, level: along the line it was turned on its side and cut off at the edge.
-        label: { formatter: "as of " + longDate(input.as_of), position: "end", color: "#0b4f9c", fontSize: 12 },
+        // Level, above the plot (the y axis is inverted, so that is the line's start): along the
+        // line it was turned on its side and cut off at the chart's edge.
+        label: { formatter: "as of " + longDate(input.as_of), position: "start", color: "#0b4f9c", fontSize: 12 },
         data: [{ xAxis: day(input.as_of) }]
       }
     });
     init(element).setOption({
       animation: false,
-      grid: { left: 16, right: 48, top: 64, bottom: 40, containLabel: true },
+      grid: { left: 16, right: 96, top: 64, bottom: 40, containLabel: true },
       legend: { top: 0, textStyle: { color: "#1b1f24", fontSize: 13 } },
       tooltip: {
         formatter: function (p) {
