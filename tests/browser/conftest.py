@@ -158,7 +158,13 @@ def log_in(live_server) -> Callable[[BrowserContext, User], None]:
 
 
 def screenshot(page: Page, journey: str) -> Path:
-    """A full-page picture of what the test saw, for a person to look at (git-ignored)."""
+    """A full-page picture of what the test saw, for a person to look at (git-ignored).
+
+    Also checks that the page fits the window's width: a form that scrolls sideways hides
+    its last columns (the admin's inlines did).
+    """
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{journey}: the page is {overflow}px wider than the window"
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{journey}.png"
     page.screenshot(path=str(path), full_page=True)
