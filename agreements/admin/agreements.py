@@ -82,8 +82,6 @@ class AgreementAdmin(AgreementHistoryMixin, admin.ModelAdmin):
     ]
     search_help_text = "Title, summary, clause text, or any spelling of a signatory's name."
     date_hierarchy = "signed_on"
-    # The same dash as the derived dates, whether a value is missing or not derived yet.
-    empty_value_display = "—"
     # One COUNT(*) per page is enough; a second (the unfiltered total) doubles the cost on a big table.
     show_full_result_count = False
     autocomplete_fields = ["party_a", "party_b"]
