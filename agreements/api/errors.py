@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -22,6 +22,15 @@ from .concurrency import PreconditionFailed
 
 INVALID_WRITE = "The request is invalid; nothing was written."
 INVALID_READ = "The request has invalid parameters."
+# Seconds a client is asked to wait when the database cannot be reached: a PostgreSQL
+# restart or fail-over takes a few, and every request that finds the database back
+# reconnects by itself (CONN_HEALTH_CHECKS), so a short wait is enough.
+DATABASE_RETRY_AFTER_SECONDS = 2
+DATABASE_UNAVAILABLE = (
+    "The database cannot be reached for the moment; try again in a few seconds. "
+    "A write may or may not have been saved: read it again before repeating it "
+    "(a change sent with If-Match is safe to repeat, it gets 412 if it was saved)."
+)
 
 
 def flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -88,6 +97,16 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         )
     if isinstance(exc, ProtectedError):
         return Response({"detail": protected_message(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # A lost or refused connection (a restart, a fail-over), not a bug of ours: a 503
+        # with Retry-After tells clients to come back, where a 500 says "give up". The
+        # message cannot promise that nothing was written, as the connection may have
+        # dropped after the COMMIT went through (or while the answer was being read back).
+        return Response(
+            {"detail": DATABASE_UNAVAILABLE},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, IntegrityError):
         # The validation ahead of every write should make this unreachable; when two
         # writers race for the same unique value, say so instead of failing with a 500.
