@@ -353,14 +353,14 @@ def print_check(check: WriteCheck) -> None:
         say(f"  SAVED DESPITE {write.status or 'no answer'}: {write.kind} {write.marker!r}")
 
 
-def parse_arguments(description: str = __doc__) -> argparse.Namespace:
+def argument_parser(description: str = __doc__) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=description.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
     )
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients")
     parser.add_argument("--seconds", type=float, default=60, help="how long the load runs")
     add_server_arguments(parser)
-    return parser.parse_args()
+    return parser
 
 
 def prepare_clients(args: argparse.Namespace, base_url: str) -> tuple[list[str], Sample]:
@@ -380,7 +380,7 @@ def save_run(name: str, run: LoadRun, **extra: object) -> Path:
 
 
 def main() -> None:
-    args = parse_arguments()
+    args = argument_parser().parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with tracker_server(args, say) as server:
         tokens, sample = prepare_clients(args, server.url)
