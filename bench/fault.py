@@ -27,6 +27,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -60,23 +61,39 @@ def installed_cluster() -> str:
 
 
 def restart_postgres(database_url: str, cluster: str, timeline: dict[str, float]) -> None:
-    """Restart the cluster; note when it was asked, when the command returned, when it accepted again."""
+    """Restart the cluster, noting when it was asked, when it stopped accepting connections,
+    when it accepted them again and when the command returned.
+
+    A watcher connects every 50 ms meanwhile: ``pg_ctlcluster`` returns a few seconds after
+    the server is ready again, so its return would overstate the outage.
+    """
     version, name = cluster.split("/")
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set() or "back" not in timeline:
+            try:
+                with psycopg.connect(database_url, connect_timeout=2) as connection:
+                    connection.execute("SELECT 1")
+                if "down" in timeline and "back" not in timeline:
+                    timeline["back"] = time.monotonic()
+            except psycopg.OperationalError:
+                timeline.setdefault("down", time.monotonic())
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch, daemon=True)
     timeline["restart"] = time.monotonic()
+    watcher.start()
     subprocess.run(
         ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart"],
         check=True,
         capture_output=True,
     )
     timeline["command_returned"] = time.monotonic()
-    while True:
-        try:
-            with psycopg.connect(database_url, connect_timeout=2) as connection:
-                connection.execute("SELECT 1")
-            break
-        except psycopg.OperationalError:
-            time.sleep(0.05)
-    timeline["back"] = time.monotonic()
+    done.set()
+    watcher.join(timeout=30)
+    timeline.setdefault("down", timeline["restart"])  # too short for the watcher to see
+    timeline.setdefault("back", timeline["command_returned"])
 
 
 def failed(status: int) -> bool:
@@ -88,16 +105,17 @@ def print_outage(run: LoadRun, timeline: dict[str, float]) -> dict:
     restart, back = timeline["restart"], timeline["back"]
     failures = [r for r in run.requests if failed(r.status)]
     say(
-        f"PostgreSQL restart asked at {restart - run.started:.1f} s into the load; the command took "
-        f"{timeline['command_returned'] - restart:.2f} s; connections accepted again "
-        f"{back - restart:.2f} s after it was asked"
+        f"PostgreSQL restart asked at {restart - run.started:.1f} s into the load: connections refused "
+        f"from {timeline['down'] - restart:+.2f} s, accepted again from {back - restart:+.2f} s "
+        f"(down {back - timeline['down']:.2f} s); pg_ctlcluster returned at "
+        f"{timeline['command_returned'] - restart:+.2f} s"
     )
     statuses = Counter("no answer" if r.status == 0 else r.status for r in failures)
     say(f"requests failed (5xx or no answer): {len(failures)} {dict(statuses)}")
     if failures:
         first = min(r.started for r in failures) - restart
         last = max(r.started + r.seconds for r in failures) - restart
-        say(f"  failures from {first:+.2f} s to {last:+.2f} s around the restart's start")
+        say(f"  the failed requests began from {first:+.2f} s (in flight) and ended by {last:+.2f} s")
     after = [r for r in run.requests if r.started >= back]
     first_read = min(
         (r.started + r.seconds for r in after if r.kind in READ_KINDS and 200 <= r.status < 300), default=None
@@ -118,6 +136,7 @@ def print_outage(run: LoadRun, timeline: dict[str, float]) -> dict:
     return {
         "restart_at_s": restart - run.started,
         "restart_command_s": timeline["command_returned"] - restart,
+        "down_after_s": timeline["down"] - restart,
         "back_after_s": back - restart,
         "failures": {str(k): v for k, v in statuses.items()},
         "first_read_after_back_s": None if first_read is None else first_read - back,
