@@ -23,6 +23,10 @@ PostgreSQL afterwards: an acknowledged create must exist with its title, an ackn
 PATCH must be in the agreement's history at the version its ETag named. A write that
 got a 5xx or no answer is looked up as well: it may have been saved all the same.
 
+A 503 that says the change was saved (it committed, then the database went away before
+the answer was read back) carries the ETag and Location of what was saved, and counts as
+acknowledged.
+
 Prints throughput, p50/p99 per kind and overall, answers by status class (target:
 0 server errors) and the write check; writes the details as JSON under
 ``bench/results/``. ``bench/fault.py`` runs the same load and restarts PostgreSQL in
@@ -122,10 +126,17 @@ class Write:
     ended: float
     agreement_id: int | None = None
     version: int | None = None
+    # A 503 that says the change was saved before the database went away (with its ETag).
+    said_saved: bool = False
 
     @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
+    def acknowledged(self) -> bool:
+        return 200 <= self.status < 300 or self.said_saved
+
+    @property
+    def unknown(self) -> bool:
+        """No answer or a server error that does not say whether the change was saved."""
+        return (self.status == 0 or self.status >= 500) and not self.said_saved
 
 
 @dataclass
@@ -204,7 +215,8 @@ class Client(threading.Thread):
     def do_create(self) -> Answer:
         marker = self.marker("create")
         answer = self.api.request("POST", "/api/agreements/", new_agreement(marker))
-        agreement_id = answer.json()["id"] if answer.status == 201 else None
+        location = answer.headers.get("Location", "")  # also on a 503 that says it was saved
+        agreement_id = int(location.rstrip("/").rsplit("/", 1)[1]) if location else None
         return self.record("create", marker, answer, agreement_id)
 
     def do_patch(self) -> Answer:
@@ -219,9 +231,18 @@ class Client(threading.Thread):
 
     def record(self, kind: str, marker: str, answer: Answer, agreement_id: int | None) -> Answer:
         self.requests.append(Request(kind, answer.status, answer.started, answer.seconds))
-        version = etag_version(answer) if answer.ok else None
+        said_saved = answer.status == 503 and "ETag" in answer.headers
         self.writes.append(
-            Write(kind, marker, answer.status, answer.started, answer.ended, agreement_id, version)
+            Write(
+                kind,
+                marker,
+                answer.status,
+                answer.started,
+                answer.ended,
+                agreement_id,
+                etag_version(answer),
+                said_saved,
+            )
         )
         return answer
 
@@ -299,10 +320,11 @@ def print_requests(run: LoadRun, title: str) -> dict:
 
 @dataclass
 class WriteCheck:
-    acknowledged: int
+    acknowledged: int  # 2xx, or a 503 saying the change was saved
+    said_saved: int  # of those, the 503s
     missing: list[Write]
-    unanswered: int  # writes that got a 5xx or no answer
-    saved_anyway: list[Write]  # of those, the ones PostgreSQL holds all the same
+    unknown: int  # writes that got a 5xx or no answer that does not say whether they were saved
+    saved_anyway: list[Write]  # of those, the ones PostgreSQL holds
 
 
 def check_writes(database_url: str, writes: list[Write]) -> WriteCheck:
@@ -326,27 +348,33 @@ def check_writes(database_url: str, writes: list[Write]) -> WriteCheck:
 
     def holds(write: Write) -> bool:
         if write.kind == "create":
-            return created.get(write.marker) == write.agreement_id if write.ok else write.marker in created
-        if write.ok:
+            if write.acknowledged:
+                return created.get(write.marker) == write.agreement_id
+            return write.marker in created
+        if write.acknowledged:
             return (write.agreement_id, write.version, write.marker) in at_version
         return write.marker in summaries
 
-    acknowledged = [w for w in writes if w.ok]
-    unanswered = [w for w in writes if w.status == 0 or w.status >= 500]
+    acknowledged = [w for w in writes if w.acknowledged]
+    unknown = [w for w in writes if w.unknown]
     return WriteCheck(
         acknowledged=len(acknowledged),
+        said_saved=sum(w.said_saved for w in writes),
         missing=[w for w in acknowledged if not holds(w)],
-        unanswered=len(unanswered),
-        saved_anyway=[w for w in unanswered if holds(w)],
+        unknown=len(unknown),
+        saved_anyway=[w for w in unknown if holds(w)],
     )
 
 
 def print_check(check: WriteCheck) -> None:
-    say(f"acknowledged writes missing afterwards: {len(check.missing)} of {check.acknowledged}")
+    say(
+        f"acknowledged writes missing afterwards: {len(check.missing)} of {check.acknowledged} "
+        f"({check.said_saved} of them acknowledged by a 503 saying the change was saved)"
+    )
     for write in check.missing[:10]:
         say(f"  MISSING {write.kind} {write.agreement_id} v{write.version} {write.marker!r}")
     say(
-        f"writes answered 5xx or not at all: {check.unanswered}, "
+        f"writes answered 5xx or not at all, without saying whether they were saved: {check.unknown}, "
         f"of which saved all the same: {len(check.saved_anyway)}"
     )
     for write in check.saved_anyway[:10]:
