@@ -41,6 +41,7 @@ from harness.tracker_api import tracker_server  # noqa: E402
 from mixed_load import (  # noqa: E402
     WRITE_KINDS,
     LoadRun,
+    Request,
     argument_parser,
     check_writes,
     prepare_clients,
@@ -117,30 +118,32 @@ def print_outage(run: LoadRun, timeline: dict[str, float]) -> dict:
         last = max(r.started + r.seconds for r in failures) - restart
         say(f"  the failed requests began from {first:+.2f} s (in flight) and ended by {last:+.2f} s")
     after = [r for r in run.requests if r.started >= back]
-    first_read = min(
-        (r.started + r.seconds for r in after if r.kind in READ_KINDS and 200 <= r.status < 300), default=None
-    )
-    first_write = min(
-        (r.started + r.seconds for r in after if r.kind in WRITE_KINDS and 200 <= r.status < 300),
-        default=None,
-    )
     late = [r for r in after if failed(r.status)]
 
-    def since_back(moment: float | None) -> str:
-        return "never" if moment is None else f"{moment - back:.3f} s"
+    def first_success(kinds: tuple[str, ...]) -> Request | None:
+        done = [r for r in after if r.kind in kinds and 200 <= r.status < 300]
+        return min(done, key=lambda r: r.started + r.seconds, default=None)
 
+    def since_back(request: Request | None) -> str:
+        if request is None:
+            return "never"
+        return f"{request.started + request.seconds - back:.2f} s (sent at +{request.started - back:.2f} s)"
+
+    first_read, first_write = first_success(READ_KINDS), first_success(WRITE_KINDS)
     say(
-        f"app serving again after PostgreSQL was back: first successful read {since_back(first_read)}, "
-        f"first successful write {since_back(first_write)}; failures begun after it was back: {len(late)}"
+        f"app serving again after PostgreSQL was back, without a restart: first successful read done at "
+        f"{since_back(first_read)}, first successful write done at {since_back(first_write)}"
     )
+    say(f"requests sent after PostgreSQL was back: {len(after)}, failed: {len(late)}")
     return {
         "restart_at_s": restart - run.started,
         "restart_command_s": timeline["command_returned"] - restart,
         "down_after_s": timeline["down"] - restart,
         "back_after_s": back - restart,
         "failures": {str(k): v for k, v in statuses.items()},
-        "first_read_after_back_s": None if first_read is None else first_read - back,
-        "first_write_after_back_s": None if first_write is None else first_write - back,
+        "first_read_after_back_s": first_read and first_read.started + first_read.seconds - back,
+        "first_write_after_back_s": first_write and first_write.started + first_write.seconds - back,
+        "requests_after_back": len(after),
         "failures_after_back": len(late),
     }
 
