@@ -37,7 +37,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from harness.tracker_api import tracker_server  # noqa: E402
+from harness.tracker_api import say, tracker_server  # noqa: E402
 from mixed_load import (  # noqa: E402
     WRITE_KINDS,
     LoadRun,
@@ -49,7 +49,6 @@ from mixed_load import (  # noqa: E402
     print_requests,
     run_load,
     save_run,
-    say,
 )
 
 READ_KINDS = ("list", "detail", "filter", "pair", "search", "patch-read")

@@ -58,6 +58,7 @@ from harness.tracker_api import (  # noqa: E402
     etag_version,
     new_agreement,
     query,
+    say,
     tracker_server,
     write_json,
 )
@@ -69,10 +70,6 @@ SEARCH_TERMS = ("memorandum", "protocol", "exchange notes", "treaty", "cooperati
 # How long a client waits after a 503 or no answer at all: Retry-After, but at most this,
 # so that 32 clients notice within a fraction of a second when the server is back.
 MAX_BACKOFF_S = 1.0
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
 
 
 @dataclass

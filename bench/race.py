@@ -46,15 +46,12 @@ from harness.tracker_api import (  # noqa: E402
     etag_version,
     new_agreement,
     query,
+    say,
     tracker_server,
 )
 
 WRITERS = ("race-editor-a", "race-editor-b")
 CLAUSES_PER_AGREEMENT = 20
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
 
 
 @dataclass

@@ -34,6 +34,10 @@ DEFAULT_AGREEMENTS = 5_000  # enough rows for realistic plans; generated in seco
 LOG_DIR = dataset.ROOT / "bench" / "results" / "work" / "logs"
 
 
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
 def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help=f"named {DATABASE_PREFIX}…")
     parser.add_argument("--agreements", type=int, default=DEFAULT_AGREEMENTS, help="synthetic agreements")
