@@ -168,7 +168,7 @@ class Client(threading.Thread):
         try:
             while time.monotonic() < self.deadline:
                 answer = getattr(self, f"do_{self.random.choices(kinds, weights)[0]}")()
-                if answer.status in (0, 503) or answer.status >= 500:
+                if answer.status == 0 or answer.status >= 500:
                     retry_after = answer.headers.get("Retry-After", "")
                     wait = float(retry_after) if retry_after.isdigit() else MAX_BACKOFF_S
                     time.sleep(min(wait, MAX_BACKOFF_S))
