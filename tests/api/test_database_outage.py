@@ -84,8 +84,9 @@ def database_down_after_commit(monkeypatch):
         monkeypatch.setattr(cls, "_document", patched(cls))
 
 
-# Real commits, so that the views' on-commit hook runs as it does in production.
-@pytest.mark.django_db(transaction=True)
+# Real commits, so that the views' on-commit hook runs as it does in production; the rows
+# the migrations made (countries, groups) are put back afterwards, as the other such tests do.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_write_saved_before_the_database_went_away_says_so(
     editor_api, memorandum, database_down_after_commit
 ):
