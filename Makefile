@@ -37,6 +37,19 @@ test: install
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+## Issue 5's integrity scripts, against gunicorn on PostgreSQL (database tracker_faults; see
+## bench/README.md): two editors racing, 32 clients of mixed load for 60 s, and that load with
+## PostgreSQL restarted halfway (which cuts off every database of the cluster for seconds).
+.PHONY: race load fault
+race: install
+	$(BIN)/python bench/race.py $(RACE_ARGS)
+
+load: install
+	$(BIN)/python bench/mixed_load.py $(LOAD_ARGS)
+
+fault: install
+	$(BIN)/python bench/fault.py $(FAULT_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -11,17 +11,28 @@ from collections import Counter
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..services import StaleVersionError
-from .concurrency import PreconditionFailed
+from .concurrency import PreconditionFailed, etag
 
 INVALID_WRITE = "The request is invalid; nothing was written."
 INVALID_READ = "The request has invalid parameters."
+# Seconds a client is asked to wait when the database cannot be reached: a PostgreSQL
+# restart or fail-over takes a few, and every request that finds the database back
+# reconnects by itself (CONN_HEALTH_CHECKS), so a short wait is enough.
+DATABASE_RETRY_AFTER_SECONDS = 2
+# Set on a request once its write to an agreement has committed: (id, version) (views._saving).
+SAVED_AGREEMENT = "saved_agreement"
+DATABASE_UNAVAILABLE = (
+    "The database cannot be reached for the moment; try again in a few seconds. "
+    "A write may or may not have been saved: read it again before repeating it "
+    "(a change sent with If-Match is safe to repeat, it gets 412 if it was saved)."
+)
 
 
 def flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -66,6 +77,29 @@ def protected_message(error: ProtectedError) -> str:
     return f"Cannot delete: {' and '.join(parts)} still refer to it."
 
 
+def database_unavailable(context: dict) -> Response:
+    """A lost or refused connection (a restart, a fail-over) is not a bug of ours: a 503 with
+    Retry-After tells clients to come back, where a 500 says "give up".
+
+    Unless the write is known to have committed, the message cannot promise that nothing
+    was written: the connection may have dropped just after the COMMIT went through.
+    """
+    headers = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+    request = context.get("request")
+    saved = getattr(request, SAVED_AGREEMENT, None)
+    if saved is None:
+        detail = DATABASE_UNAVAILABLE
+    else:
+        agreement_id, version = saved
+        detail = (
+            f"Your change was saved (agreement {agreement_id}, version {version}), but the database "
+            "could not be reached to send it back; do not send it again. Read it in a few seconds."
+        )
+        headers["ETag"] = etag(agreement_id, version)
+        headers["Location"] = request.build_absolute_uri(f"/api/agreements/{agreement_id}/")
+    return Response({"detail": detail}, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         # Raised by the services: already keyed by field path.
@@ -88,6 +122,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         )
     if isinstance(exc, ProtectedError):
         return Response({"detail": protected_message(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return database_unavailable(context)
     if isinstance(exc, IntegrityError):
         # The validation ahead of every write should make this unreachable; when two
         # writers race for the same unique value, say so instead of failing with a 500.

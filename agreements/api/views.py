@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import orjson
+from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -42,6 +44,7 @@ from ..services import (
 )
 from .concurrency import etag, expected_version, not_modified
 from .documents import with_documents
+from .errors import SAVED_AGREEMENT
 from .export import export_response
 from .fields import MAX_ID
 from .filters import AgreementFilterSet, FilterBackend, StrictBooleanFilter, StrictOrderingFilter
@@ -120,6 +123,21 @@ def _document_response(
         status=status_code,
         headers={"ETag": etag(row["id"], row["version"]), **headers},
     )
+
+
+def _saving(request: Request, write: Callable[[], Agreement]) -> Agreement:
+    """Run a service's write so that the request learns the moment it commits.
+
+    The change is read back after the COMMIT; if the database goes away in between, the
+    change is saved but the client gets an error. With a hook on our own commit, that
+    error can say so (``errors.py``) and name the saved version, so that a client does not
+    send again a create that already happened.
+    """
+    with transaction.atomic():
+        agreement = write()
+        saved = (agreement.pk, agreement.version)
+        transaction.on_commit(lambda: setattr(request, SAVED_AGREEMENT, saved))
+    return agreement
 
 
 # --- Agreements --------------------------------------------------------------------------------
@@ -211,7 +229,7 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        agreement = agreement_create(data=serializer.to_input())
+        agreement = _saving(request, lambda: agreement_create(data=serializer.to_input()))
         location = request.build_absolute_uri(f"{agreement.pk}/")
         return _document_response(self._document(agreement.pk), status.HTTP_201_CREATED, Location=location)
 
@@ -221,7 +239,12 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
         data = self._merged_request(request, agreement, partial=kwargs.get("partial", False))
         serializer = self.get_serializer(agreement, data=data)
         serializer.is_valid(raise_exception=True)
-        agreement_update(agreement=agreement, data=serializer.to_input(), expected_version=version)
+        _saving(
+            request,
+            lambda: agreement_update(
+                agreement=agreement, data=serializer.to_input(), expected_version=version
+            ),
+        )
         return _document_response(self._document(agreement.pk))
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
@@ -322,8 +345,13 @@ class AgreementPartViewSet(viewsets.GenericViewSet):
             serializer = self.get_serializer(data=data)
             serializer.is_valid(raise_exception=True)
             items[index : index + (pk is not None)] = [serializer.to_input(serializer.validated_data)]
-        changed = agreement_update(
-            agreement=agreement, data=replace(current, **{self.collection: items}), expected_version=version
+        changed = _saving(
+            request,
+            lambda: agreement_update(
+                agreement=agreement,
+                data=replace(current, **{self.collection: items}),
+                expected_version=version,
+            ),
         )
         row = self._document(changed.pk)
         if data is None:

@@ -42,11 +42,22 @@ def manage(env: Mapping[str, str], *args: str) -> None:
     subprocess.run([*MANAGE, *args], check=True, env=dict(env), cwd=ROOT)
 
 
-def prepare_postgres(database_url: str, agreements: int, env: Mapping[str, str], say: Callable) -> dict:
-    """Create, migrate and fill the database unless it already holds ``agreements`` synthetic ones."""
+def prepare_postgres(
+    database_url: str,
+    agreements: int,
+    env: Mapping[str, str],
+    say: Callable,
+    *,
+    prefix: str = DATABASE_PREFIX,
+) -> dict:
+    """Create, migrate and fill the database unless it already holds ``agreements`` synthetic ones.
+
+    Only a database whose name starts with ``prefix`` is touched (the integrity scripts
+    of issue 5 use ``tracker_faults``, so that they never write into the bench's data).
+    """
     name = database_name(database_url)
-    if not name.startswith(DATABASE_PREFIX):
-        raise SystemExit(f"The bench only fills databases named {DATABASE_PREFIX}…, not {name!r}.")
+    if not name.startswith(prefix):
+        raise SystemExit(f"Only databases named {prefix}… are filled here, not {name!r}.")
     with psycopg.connect(_maintenance_url(database_url), autocommit=True) as connection:
         if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             say(f"Creating database {name}")

@@ -1,0 +1,184 @@
+"""What the integrity scripts of issue 5 (race, mixed load, fault) share: the database,
+our server under gunicorn, editors with API tokens, and a small HTTP client.
+
+The server is started exactly as ``make bench`` starts it (``run.start_gunicorn`` with
+``run.server_environment``: the product's gunicorn.conf.py, ``DEBUG`` off, persistent
+connections with health checks, throttling lifted), on a database of its own whose name
+starts with ``tracker_faults``, so these scripts never write into the bench's data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import subprocess
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import psycopg
+
+from . import dataset
+from .servers import Server, Servers
+
+DATABASE_PREFIX = "tracker_faults"
+DEFAULT_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE_PREFIX}"
+DEFAULT_AGREEMENTS = 5_000  # enough rows for realistic plans; generated in seconds
+LOG_DIR = dataset.ROOT / "bench" / "results" / "work" / "logs"
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help=f"named {DATABASE_PREFIX}…")
+    parser.add_argument("--agreements", type=int, default=DEFAULT_AGREEMENTS, help="synthetic agreements")
+    parser.add_argument("--workers", type=int, default=os.cpu_count(), help="gunicorn processes")
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per process")
+
+
+@contextmanager
+def tracker_server(args: argparse.Namespace, say: Callable[[str], None]) -> Iterator[Server]:
+    """The prepared database and our server on it; the server is stopped by PID on the way out."""
+    from run import server_environment, start_gunicorn  # bench/run.py, on sys.path beside us
+
+    env = server_environment(args.database_url)
+    dataset.prepare_postgres(args.database_url, args.agreements, env, say, prefix=DATABASE_PREFIX)
+    with Servers(LOG_DIR) as servers:
+        say(f"Starting gunicorn ({args.workers} processes × {args.threads} threads)")
+        yield start_gunicorn(servers, "ours-integrity", env, args)
+
+
+def editor_tokens(database_url: str, base_url: str, usernames: Sequence[str]) -> list[str]:
+    """An API token for each of ``usernames``, editors made by the product's own command.
+
+    ``ensure_demo_editor`` (run with ``DEBUG`` on, which it insists on) creates the user in
+    the Editors group and prints a fresh password; the token comes from ``/api/auth/token/``
+    as any client would get it.
+    """
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "true"}
+    tokens = []
+    for username in usernames:
+        printed = subprocess.run(
+            [*dataset.MANAGE, "ensure_demo_editor", "--username", username],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=dataset.ROOT,
+        ).stdout
+        password = re.search(rf" as {re.escape(username)} / (\S+)", printed)[1]
+        answer = ApiClient(base_url).request(
+            "POST", "/api/auth/token/", {"username": username, "password": password}
+        )
+        if answer.status != 200:
+            raise RuntimeError(f"No token for {username}: {answer.status} {answer.body[:300]!r}")
+        tokens.append(answer.json()["token"])
+    return tokens
+
+
+@dataclass
+class Answer:
+    """One request's outcome; ``status`` 0 when no HTTP answer came (refused, reset, timeout)."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    started: float  # time.monotonic()
+    seconds: float
+    error: str = ""
+
+    @property
+    def ended(self) -> float:
+        return self.started + self.seconds
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class ApiClient:
+    """One keep-alive connection to the server, as one API client holds it.
+
+    Not thread-safe: each simulated client has its own. A request that fails without an
+    answer is not repeated (a write might have reached the server); the connection is
+    opened again for the next request.
+    """
+
+    base_url: str
+    token: str | None = None
+    timeout: float = 30
+    _connection: http.client.HTTPConnection | None = field(default=None, repr=False)
+
+    def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> Answer:
+        sent = {"Accept": "application/json", **(headers or {})}
+        if self.token:
+            sent["Authorization"] = f"Token {self.token}"
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            sent["Content-Type"] = "application/json"
+        started = time.monotonic()
+        try:
+            if self._connection is None:
+                parts = urlsplit(self.base_url)
+                self._connection = http.client.HTTPConnection(
+                    parts.hostname, parts.port, timeout=self.timeout
+                )
+            self._connection.request(method, path, data, sent)
+            response = self._connection.getresponse()
+            received = response.read()
+        except (OSError, http.client.HTTPException) as error:
+            self.close()
+            return Answer(0, {}, b"", started, time.monotonic() - started, f"{type(error).__name__}: {error}")
+        answer = Answer(
+            response.status, dict(response.getheaders()), received, started, time.monotonic() - started
+        )
+        if response.will_close:
+            self.close()
+        return answer
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+_ETAG = re.compile(r'"agreement-\d+-v(\d+)"')
+
+
+def etag_version(answer: Answer) -> int | None:
+    """The agreement version an answer's ETag names."""
+    found = _ETAG.fullmatch(answer.headers.get("ETag", ""))
+    return int(found[1]) if found else None
+
+
+def new_agreement(title: str) -> dict[str, Any]:
+    """The smallest valid agreement: a title and two parties."""
+    return {"title": title, "party_a": "FR", "party_b": "DE", "summary": "Written by bench/ (issue 5)."}
+
+
+def query(database_url: str, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    """Read straight from PostgreSQL, to check the API's answers against what was stored."""
+    with psycopg.connect(database_url) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, default=str))
+    return path
