@@ -17,6 +17,7 @@ READ_ERRORS = {
     "403": "Authenticated, but not allowed.",
     "406": "The Accept header asks for a format the API cannot produce.",
     "429": "Too many requests; retry after the number of seconds in Retry-After.",
+    "503": "The database is unreachable for a moment; retry after Retry-After seconds.",
 }
 WRITE_ERRORS = {
     "400": "Invalid request; `errors` names each field path at fault. Nothing was written.",
@@ -25,6 +26,10 @@ WRITE_ERRORS = {
     "409": "Conflicts with other data (e.g. a deletion of something still referred to).",
     "415": "The body is not JSON.",
     "429": "Too many requests; retry after the number of seconds in Retry-After.",
+    "503": (
+        "The database was unreachable; retry after Retry-After seconds. `detail` says whether "
+        "the change was saved (then with its ETag and Location)."
+    ),
 }
 
 

@@ -306,7 +306,7 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    """The body of every 4xx answer."""
+    """The body of every error answer (4xx, and 503 when the database is unreachable)."""
 
     detail = serializers.CharField()
 
