@@ -50,9 +50,13 @@ def current_interface() -> str:
 
 
 @receiver(pre_create_historical_record)
-def _stamp_interface(sender, history_instance, **kwargs) -> None:
+def _stamp_interface(sender, instance, history_instance, **kwargs) -> None:
     if hasattr(history_instance, "interface"):
         history_instance.interface = current_interface()
+    # The services record a new agreement once, on its second save (see services._write).
+    if getattr(instance, "record_as_created", False):
+        history_instance.history_type = "+"
+        instance.record_as_created = False
 
 
 class InterfaceMiddleware:

@@ -461,7 +461,15 @@ def _write(agreement: Agreement, data: AgreementIn) -> Agreement:
     assert parties is not None
     _write_scalars(agreement, data, parties, errors)
     errors.raise_if_any()
-    agreement.save()
+    # One write, one history record: the record is made by agreement_sync's save, when the
+    # derived status and the new version are known. Recording this save too would leave a
+    # record with the new fields under the old version number.
+    agreement.record_as_created = agreement._state.adding
+    agreement.skip_history_when_saving = True
+    try:
+        agreement.save()
+    finally:
+        del agreement.skip_history_when_saving
     if data.citations is not None:
         _sync_citations(agreement, data.citations, errors)
     if data.signatories is not None:

@@ -226,3 +226,27 @@ def test_the_load_command_records_history_once_per_change(demo_data):
     before = Agreement.history.count()
     call_command("load_agreements", "fixtures/iran-iraq.json")
     assert Agreement.history.count() == before  # nothing changed, nothing recorded
+
+
+def test_each_write_of_an_agreement_is_one_record_with_its_new_version_and_status(editor_api, memorandum):
+    created = editor_api.post("/api/agreements/", memorandum, format="json")
+    pk, version = created.json()["id"], created.json()["version"]
+    [first] = Agreement.history.filter(id=pk)
+    assert (first.history_type, first.version, first.status) == ("+", version, "signed")
+
+    editor_api.patch(
+        f"/api/agreements/{pk}/",
+        {"title": "MoU on military cooperation"},
+        format="json",
+        HTTP_IF_MATCH=created["ETag"],
+    )
+    records = list(Agreement.history.filter(id=pk).order_by("history_id"))
+    assert [(r.history_type, r.version, r.title) for r in records] == [
+        ("+", version, memorandum["title"]),
+        ("~", version + 1, "MoU on military cooperation"),
+    ]
+    [change] = [e for e in agreement_timeline(pk) if e.object_type == "agreement" and e.action == "changed"]
+    assert (change.version, [(c.field, c.new) for c in change.changes]) == (
+        version + 1,
+        [("title", "MoU on military cooperation")],
+    )
