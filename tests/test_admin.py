@@ -255,6 +255,27 @@ def test_the_country_autocomplete_answers_editors(editor_client):
     assert {"Iran", "Iraq"} <= {row["text"] for row in response.json()["results"]}
 
 
+def test_the_person_autocomplete_says_which_spelling_it_matched(
+    editor_client, demo_data, django_assert_num_queries
+):
+    def search(term: str) -> set[str]:
+        response = editor_client.get(
+            reverse("admin:autocomplete"),
+            {"term": term, "app_label": "agreements", "model_name": "signatory", "field_name": "person"},
+        )
+        assert response.status_code == 200
+        return {row["text"] for row in response.json()["results"]}
+
+    assert search("Dehghan") == {"Hossein Dehqan (also Hossein Dehghan)"}
+    assert search("Dehqan") == {"Hossein Dehqan"}
+    # Session, user, permissions (2), count, page, the other names in one prefetch, and the
+    # idle-expiry session save (3): the same for one person or many.
+    with django_assert_num_queries(10):
+        assert len(search("Dehghan")) == 1
+    with django_assert_num_queries(10):
+        assert len(search("a")) > 3
+
+
 def test_the_category_admin_shows_the_tree(admin_client):
     response = admin_client.get(reverse("admin:agreements_clausecategory_changelist"))
     rows = [c.name for c in response.context["cl"].result_list]

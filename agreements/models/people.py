@@ -44,6 +44,18 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def name_matching(self, term: str) -> str:
+        """The name, with the other spellings that contain ``term`` when the name does not.
+
+        A search for "Dehghan" finds Hossein Dehqan; saying so spares the editor from
+        wondering whether the right person was found. Reads ``other_names`` as prefetched.
+        """
+        term = term.strip().casefold()
+        if not term or term in self.name.casefold():
+            return self.name
+        matches = [other.name for other in self.other_names.all() if term in other.name.casefold()]
+        return f"{self.name} (also {', '.join(matches)})" if matches else self.name
+
 
 class PersonName(models.Model):
     """Another name a person appears under: a transliteration, a spelling, a former name."""
