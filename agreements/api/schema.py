@@ -33,7 +33,42 @@ WRITE_ERRORS = {
 }
 
 
+SUMMARIES = {
+    "list": "List {plural}",
+    "create": "Add {a} {singular}",
+    "retrieve": "Read {a} {singular}",
+    "update": "Replace {a} {singular}",
+    "partial_update": "Change fields of {a} {singular}",
+    "destroy": "Delete {a} {singular}",
+}
+PART_SUMMARIES = {
+    "list": "List an agreement's {plural}",
+    "create": "Add {a} {singular} to an agreement",
+    "retrieve": "Read one of an agreement's {plural}",
+    "update": "Replace one of an agreement's {plural}",
+    "partial_update": "Change fields of one of an agreement's {plural}",
+    "destroy": "Remove {a} {singular} from an agreement",
+}
+
+
 class AutoSchema(BaseAutoSchema):
+    def get_summary(self) -> str | None:
+        """A one-line title for each operation of a model viewset, so the docs' list reads well.
+
+        An explicit ``extend_schema(summary=…)`` wins; operations that are not one of the
+        standard actions keep drf-spectacular's default (none).
+        """
+        summary = super().get_summary()
+        templates = PART_SUMMARIES if "{agreement_pk}" in self.path else SUMMARIES
+        template = templates.get(getattr(self.view, "action", None) or "")
+        queryset = getattr(self.view, "queryset", None)
+        if summary or template is None or queryset is None:
+            return summary
+        meta = queryset.model._meta
+        singular, plural = str(meta.verbose_name), str(meta.verbose_name_plural)
+        summary = template.format(a="an" if singular[0] in "aeiou" else "a", singular=singular, plural=plural)
+        return summary[0].upper() + summary[1:]
+
     def _get_response_bodies(self, direction: str = "response") -> dict:
         responses = super()._get_response_bodies(direction)
         errors = dict(READ_ERRORS if self.method in ("GET", "HEAD") else WRITE_ERRORS)

@@ -47,6 +47,22 @@ def test_every_reference_in_the_schema_resolves():
     assert set(refs(schema["paths"])) | set(refs(schema["components"])) <= components
 
 
+def test_every_operation_has_a_summary_and_documents_the_database_outage():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = {
+        (method.upper(), path): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+    }
+    assert [key for key, operation in operations.items() if not operation.get("summary")] == []
+    assert [key for key, operation in operations.items() if "503" not in operation["responses"]] == []
+    assert operations["DELETE", "/api/agreements/{agreement_pk}/clauses/{id}/"]["summary"] == (
+        "Remove a clause from an agreement"
+    )
+
+
 @pytest.mark.django_db
 def test_the_docs_are_served_from_the_installed_sidecar_not_a_cdn(client):
     import re
