@@ -88,6 +88,8 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# dumpdata/loaddata as an exact portable backup: the built-in json format drops microseconds.
+SERIALIZATION_MODULES = {"json": "tracker.json_exact"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
