@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format clean bench fuzz
+.PHONY: run test install lint format clean bench fuzz backup restore
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (set PYTHON=python3.x).") if sys.version_info < (3, 11) else None'
@@ -40,6 +40,15 @@ bench: install
 ## each, with a token and anonymously; fails on any 5xx or schema violation (FUZZ_ARGS="--max-examples 20").
 fuzz: install
 	$(BIN)/python bench/fuzz.py $(FUZZ_ARGS)
+
+## Back up / restore the PostgreSQL database of DATABASE_URL with pg_dump -Fc / pg_restore --clean
+## (BACKUP=backups/tracker.dump); refused on SQLite. Portable JSON: README, "Backup and restore".
+BACKUP ?= backups/tracker.dump
+backup: install
+	$(BIN)/python manage.py backup_database $(BACKUP)
+
+restore: install
+	$(BIN)/python manage.py restore_database $(BACKUP)
 
 lint: install
 	$(BIN)/ruff check .

@@ -139,5 +139,5 @@ def test_pg_dump_backups_are_refused_with_a_pointer_on_sqlite(tmp_path):
     path = tmp_path / "x.dump"
     path.touch()
     for command in ("backup_database", "restore_database"):
-        with pytest.raises(CommandError, match=r"need PostgreSQL.*dumpdata"):
+        with pytest.raises(CommandError, match=r"need PostgreSQL.*export_data"):
             call_command(command, str(path))
