@@ -213,7 +213,7 @@ def run_phase(name: str, base_url: str, args: argparse.Namespace, token: str | N
         "--workers",
         str(args.st_workers),
         "--phases",
-        "examples,coverage,fuzzing",
+        args.st_phases,
         "--report",
         "ndjson",
         "--report-ndjson-path",
@@ -278,6 +278,12 @@ def main() -> int:
     parser.add_argument("--st-workers", type=int, default=2, help="concurrent schemathesis workers")
     parser.add_argument("--server-workers", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--seed", type=int, default=None, help="schemathesis seed, to repeat a run")
+    parser.add_argument(
+        "--st-phases",
+        default="examples,coverage,fuzzing",
+        help="schemathesis phases; coverage (boundary values of every parameter, ~2,500 cases a run "
+        "whatever --max-examples says) is the slow one",
+    )
     parser.add_argument(
         "--phases", default="authenticated,anonymous", help="which of authenticated,anonymous to run"
     )
