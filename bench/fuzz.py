@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "bench")]
 
 import psycopg  # noqa: E402
-from harness.dataset import _maintenance_url, database_name, manage  # noqa: E402
-from harness.servers import Server, Servers, free_port  # noqa: E402
+from harness.dataset import create_database, database_name, manage  # noqa: E402
+from harness.servers import Server, Servers, free_port, server_environment  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tracker_fuzz"
 DATABASE_PREFIX = "tracker_fuzz"  # the only databases this script creates or writes to
@@ -57,31 +57,12 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
-def server_environment(database_url: str) -> dict[str, str]:
-    """Production settings, except plain HTTP on loopback and no throttling of the fuzzer."""
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "tracker.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "fuzz-only-not-a-secret",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "THROTTLE_ANON": "1000000000/minute",
-        "THROTTLE_USER": "1000000000/minute",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
 def prepare_database(database_url: str, synthetic: int, env: dict[str, str]) -> str:
     """Create and migrate the database, load the demo and synthetic data; the editor's token."""
     name = database_name(database_url)
     if not name.startswith(DATABASE_PREFIX):
         raise SystemExit(f"make fuzz only writes to databases named {DATABASE_PREFIX}…, not {name!r}.")
-    with psycopg.connect(_maintenance_url(database_url), autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            say(f"Creating database {name}")
-            connection.execute(f'CREATE DATABASE "{name}"')
+    create_database(database_url, say)
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "load_agreements", str(ROOT / "fixtures" / "iran-iraq.json"))
     with psycopg.connect(database_url) as connection:
@@ -290,7 +271,7 @@ def main() -> int:
     args = parser.parse_args()
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    env = server_environment(args.database_url)
+    env = server_environment(args.database_url, secret_key="fuzz-only-not-a-secret")
     say(f"Preparing {database_name(args.database_url)}")
     token = prepare_database(args.database_url, args.synthetic, env)
     phases: list[Phase] = []

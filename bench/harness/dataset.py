@@ -42,15 +42,21 @@ def manage(env: Mapping[str, str], *args: str) -> None:
     subprocess.run([*MANAGE, *args], check=True, env=dict(env), cwd=ROOT)
 
 
+def create_database(database_url: str, say: Callable) -> None:
+    """Create the URL's database unless it exists (the caller checks the name is its own)."""
+    name = database_name(database_url)
+    with psycopg.connect(_maintenance_url(database_url), autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            say(f"Creating database {name}")
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
 def prepare_postgres(database_url: str, agreements: int, env: Mapping[str, str], say: Callable) -> dict:
     """Create, migrate and fill the database unless it already holds ``agreements`` synthetic ones."""
     name = database_name(database_url)
     if not name.startswith(DATABASE_PREFIX):
         raise SystemExit(f"The bench only fills databases named {DATABASE_PREFIX}…, not {name!r}.")
-    with psycopg.connect(_maintenance_url(database_url), autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            say(f"Creating database {name}")
-            connection.execute(f'CREATE DATABASE "{name}"')
+    create_database(database_url, say)
     env = {**env, "DATABASE_URL": database_url}
     manage(env, "migrate", "--no-input", "-v0")
     with psycopg.connect(database_url) as connection:
