@@ -249,6 +249,19 @@ def summary(phase: Phase) -> str:
     return "\n".join(lines)
 
 
+def server_log_summary(log: Path) -> str:
+    """How many 500s the server logged, and how many of them were the database being away.
+
+    Another engineer's fault tests restart PostgreSQL now and then; requests in that window
+    fail with OperationalError. They still count as failures (rerun), but say so.
+    """
+    text = log.read_text(errors="replace") if log.exists() else ""
+    errors = text.count("Internal Server Error:")
+    unreachable = text.count("django.db.utils.OperationalError")
+    note = f", {unreachable} with the database unreachable (a restart: rerun)" if unreachable else ""
+    return f"server log: {errors} requests answered 500{note}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -283,6 +296,7 @@ def main() -> int:
             phase = run_phase(name, server.url, args, token if name == "authenticated" else None)
             phases.append(phase)
             say(summary(phase))
+    say(server_log_summary(OUTPUT / "fuzz-server.log"))
     total = sum(phase.cases for phase in phases)
     failed = [phase.name for phase in phases if not phase.passed]
     say(
