@@ -256,8 +256,10 @@ def server_log_summary(log: Path) -> str:
     fail with OperationalError. They still count as failures (rerun), but say so.
     """
     text = log.read_text(errors="replace") if log.exists() else ""
-    errors = text.count("Internal Server Error:")
-    unreachable = text.count("django.db.utils.OperationalError")
+    # Each 500 is logged as "Internal Server Error: <path>" followed by its traceback.
+    entries = text.split("Internal Server Error:")[1:]
+    errors = len(entries)
+    unreachable = sum("OperationalError" in entry for entry in entries)
     note = f", {unreachable} with the database unreachable (a restart: rerun)" if unreachable else ""
     return f"server log: {errors} requests answered 500{note}"
 
