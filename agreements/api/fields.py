@@ -69,7 +69,7 @@ class SlugLookupField(serializers.SlugRelatedField):
 
     default_error_messages = {"null_characters": NUL_MESSAGE}
 
-    def to_internal_value(self, data: Any):
+    def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, str) and "\x00" in data:
             self.fail("null_characters")
         return super().to_internal_value(data)
