@@ -237,13 +237,14 @@ def summary(phase: Phase) -> str:
             f"  cases per operation, all phases: fewest {counts[0]:,}, median {counts[len(counts) // 2]:,}"
         )
     if phase.fuzzing_cases_per_operation:
-        # Hypothesis stops early on an operation whose inputs it has exhausted (few parameters).
+        # Hypothesis stops early on an operation whose inputs it has exhausted (few parameters)
+        # or when too many generated cases are filtered out (a path id that must exist).
         counts = phase.fuzzing_cases_per_operation
         short = sorted((n, label) for label, n in counts.items() if n < phase.max_examples)
         lines.append(
             f"  fuzzing phase: {sum(counts.values()):,} cases; {len(counts) - len(short)} of {len(counts)} "
             f"operations reached {phase.max_examples:,}"
-            + "".join(f"\n    {label}: {n:,} (inputs exhausted)" for n, label in short)
+            + "".join(f"\n    {label}: {n:,} (Hypothesis stopped early)" for n, label in short)
         )
     for check, count in sorted(phase.failures.items()):
         lines.append(f"  {check}: {count} failing cases")
