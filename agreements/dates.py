@@ -86,6 +86,17 @@ def format_partial_date(value: datetime.date | None, precision: str | None) -> s
     return f"{value.day} {calendar.month_name[value.month]} {value.year}"
 
 
+def optional_precision_check(field: str) -> models.Q:
+    """A ``CheckConstraint`` condition for an optional ``field`` and its ``field_precision``:
+    both set (and the date normalised) or both empty."""
+    precision = f"{field}_precision"
+    return (models.Q(**{f"{field}__isnull": True, precision: ""})) | (
+        models.Q(**{f"{field}__isnull": False})
+        & ~models.Q(**{precision: ""})
+        & precision_check(field, precision)
+    )
+
+
 def precision_check(date_field: str, precision_field: str) -> models.Q:
     """A ``CheckConstraint`` condition: partial dates are stored as their period's first day.
 

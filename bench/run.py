@@ -36,7 +36,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from harness import dataset, peers, report  # noqa: E402
 from harness.export import measure_export  # noqa: E402
 from harness.load import Measurement, Request, pgbench, settle, wrk  # noqa: E402
-from harness.servers import Server, Servers, free_port  # noqa: E402
+from harness.servers import Server, Servers, free_port, server_environment  # noqa: E402
 from harness.workloads import (  # noqa: E402
     DATASETTE,
     NAIVE,
@@ -56,23 +56,6 @@ GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 
 def say(message: str) -> None:
     print(message, flush=True)
-
-
-def server_environment(database_url: str) -> dict[str, str]:
-    """Production settings, except plain HTTP on loopback and no throttling of the load."""
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "tracker.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-not-a-secret",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "CONN_MAX_AGE": "600",
-        "THROTTLE_ANON": "1000000000/minute",
-        "THROTTLE_USER": "1000000000/minute",
-        "LOG_LEVEL": "WARNING",
-    }
 
 
 def start_gunicorn(servers: Servers, name: str, env: dict[str, str], args: argparse.Namespace) -> Server:
@@ -199,7 +182,7 @@ def main() -> None:
     # A SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C, so every server is still stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.perf_counter()
-    env = server_environment(args.database_url)
+    env = server_environment(args.database_url, secret_key="bench-only-not-a-secret")
     work_dir = ROOT / "bench" / "results" / "work"
     prepared = dataset.prepare_postgres(args.database_url, args.agreements, env, say)
     peers.install(say)

@@ -83,7 +83,94 @@ def make_agreement(
             signatories=signatories or [],
             clauses=clauses or [],
             events=events,
-            citations=[],
+            citations=fields.pop("citations", []),
             **fields,
         )
     )
+
+
+def make_varied_dataset(count: int = 12, *, seed: int = 5) -> list[Agreement]:
+    """``count`` agreements written through the services, varied enough to catch a lossy copy.
+
+    Each has other parties, partial dates, unicode and NUL-free oddities in text, signatories
+    new and reused (with other names and sources), clauses with one or two categories, one to
+    three events (some in force, some ended), citations, and every other one a relation to
+    the previous agreement; then a person and a source are edited and one agreement updated
+    and one deleted, so history tables hold changes and deletions too.
+    """
+    import random
+
+    from agreements.models import AgreementRelation
+    from agreements.services import CitationIn, OtherNameIn, PersonIn, agreement_delete, agreement_update
+
+    rng = random.Random(seed)
+    pairs = [("IR", "IQ"), ("FR", "DE"), ("US", "CA"), ("SUHH", "FI"), ("JP", "KR"), ("BR", "AR")]
+    categories = list(ClauseCategory.objects.order_by("slug"))
+    texts = [
+        "Coopération — 协议 — اتفاقية 🤝",
+        "Line one\nline two\ttabbed",
+        '‘quotes’ "and" \\ backslash',
+        "x",
+    ]
+    reused = PersonFactory(name="Reused Signatory", wikidata_qid="Q424242", note="Signs often.")
+    agreements: list[Agreement] = []
+    for index in range(count):
+        party_a, party_b = pairs[index % len(pairs)]
+        source = SourceFactory(
+            title=f"Report {index} {texts[index % len(texts)]}",
+            published_on=datetime.date(1990 + index, 1 + index % 12, 1),
+            published_on_precision=[DatePrecision.DAY, DatePrecision.MONTH][index % 2],
+            language=["en", "fa", "ar", ""][index % 4],
+            excerpt=texts[(index + 1) % len(texts)],
+        )
+        signed = datetime.date(1990 + index, 1 + rng.randrange(12), 1 + rng.randrange(28))
+        precision = [DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR][index % 3]
+        events = [EventIn(EventType.SIGNED, PartialDate.of(signed, precision), source=source)]
+        if index % 2 == 0:
+            events.append(
+                EventIn(EventType.IN_FORCE, PartialDate.of(signed.replace(year=signed.year + 1), "day"))
+            )
+        if index % 4 == 0:
+            events.append(EventIn(EventType.TERMINATED, PartialDate.of(datetime.date(2020, 6, 1), "month")))
+        new_person = PersonIn(
+            name=f"Signatory {index} {texts[index % len(texts)][:20]}",
+            other_names=[OtherNameIn(f"Other {index}", kind=NameKind.TRANSLITERATION, language="fa")],
+        )
+        agreements.append(
+            make_agreement(
+                title=f"Agreement {index}: {texts[index % len(texts)]}",
+                parties=(party_a, party_b),
+                events=events,
+                summary=texts[(index + 2) % len(texts)] * (1 + index),
+                place_of_signature=["Tehran", "", "Zürich"][index % 3],
+                text_public=index % 2 == 1,
+                unts_registration=f"I-{50000 + index}" if index % 3 == 0 else "",
+                signatories=[
+                    SignatoryIn(new_person, party=party_a, office="Minister", source=source),
+                    SignatoryIn(reused, party=party_b, rank="General" if index % 2 else ""),
+                ],
+                clauses=[
+                    ClauseIn(
+                        position + 1,
+                        f"Clause {position + 1} {texts[position % len(texts)]}",
+                        article=f"Art. {position + 1}",
+                        categories=rng.sample(categories, 1 + position % 2),
+                    )
+                    for position in range(1 + index % 3)
+                ],
+                citations=[CitationIn(source, supports="date and signatories")],
+            )
+        )
+        if index % 2 == 1:
+            AgreementRelation.objects.create(
+                from_agreement=agreements[-1], to_agreement=agreements[-2], kind="amends", note="in part"
+            )
+    reused.note = "Signs very often."
+    reused.save()
+    updated = agreements[1]
+    agreement_update(
+        agreement=updated,
+        data=AgreementIn(title=updated.title + " (revised)", party_a="FR", party_b="DE"),
+    )
+    agreement_delete(agreement=agreements.pop())
+    return agreements

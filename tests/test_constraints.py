@@ -3,17 +3,22 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.apps import apps
+from django.db import IntegrityError, connection, transaction
 
 from agreements.models import (
     Agreement,
     AgreementRelation,
+    AgreementSource,
     Clause,
     ClauseCategory,
     Country,
+    Person,
     PersonName,
     Signatory,
+    Source,
     StatusEvent,
+    StatusPeriod,
 )
 
 from .factories import AgreementFactory, PersonFactory, country
@@ -123,3 +128,176 @@ def test_cross_walk_identifiers_are_unique_when_given():
 
 def test_country_codes_have_iso_shape():
     assert refused(lambda: Country.objects.create(code="iran", alpha_2="IR", alpha_3="IRN", name="Iran"))
+
+
+# --- Every constraint, one write that breaks it ---------------------------------------------------
+# Each entry bypasses forms, serializers and services (QuerySet.update, objects.create or a
+# bulk_create, none of which validates); the database alone must refuse it. The last test
+# fails when a model declares a constraint that has no entry here.
+
+
+def _update(model, **values):
+    return lambda: model.objects.filter(pk=model.objects.order_by("pk").values("pk")[:1]).update(**values)
+
+
+def _agreement_with_period(**values):
+    agreement = AgreementFactory()
+    base = {"status": "signed", "start": datetime.date(2017, 7, 1), "start_precision": "month"}
+    return lambda: StatusPeriod.objects.bulk_create([StatusPeriod(agreement=agreement, **{**base, **values})])
+
+
+def _twice(factory, **values):
+    factory(**values)
+    return lambda: factory(**values)
+
+
+def violations() -> dict:
+    """Constraint name → a function that sets the scene and returns the write that breaks it."""
+    first_source = lambda: Source.objects.create(title="A", url="https://a.example/1")  # noqa: E731
+    return {
+        "agreement_parties_distinct_and_ordered": lambda: _update(Agreement, party_a="IR", party_b="IQ"),
+        "agreement_title_required": lambda: _update(Agreement, title=""),
+        "agreement_kind_valid": lambda: _update(Agreement, kind="alliance"),
+        "agreement_evidence_valid": lambda: _update(Agreement, evidence="rumour"),
+        "agreement_status_valid": lambda: _update(Agreement, status="in_limbo"),
+        "agreement_signed_on_precision": lambda: _update(Agreement, signed_on_precision="day"),
+        "agreement_in_force_from_precision": lambda: _update(
+            Agreement, in_force_from=datetime.date(2017, 7, 23), in_force_from_precision="year"
+        ),
+        "agreement_ended_on_precision": lambda: _update(Agreement, ended_on=datetime.date(2017, 7, 23)),
+        "agreement_unts_registration_unique": lambda: _twice(AgreementFactory, unts_registration="I-1"),
+        "agreement_wikidata_unique": lambda: _twice(AgreementFactory, wikidata_qid="Q1"),
+        "agreement_wikidata_format": lambda: _update(Agreement, wikidata_qid="42"),
+        "agreement_version_positive": lambda: _update(Agreement, version=0),
+        "agreement_source_unique": lambda: _twice(
+            AgreementSource.objects.create, agreement=Agreement.objects.first(), source=first_source()
+        ),
+        "agreement_relation_not_to_itself": lambda: (
+            lambda: AgreementRelation.objects.create(
+                from_agreement=Agreement.objects.first(),
+                to_agreement=Agreement.objects.first(),
+                kind="amends",
+            )
+        ),
+        "agreement_relation_unique": lambda: _twice(
+            AgreementRelation.objects.create,
+            from_agreement=AgreementFactory(),
+            to_agreement=Agreement.objects.first(),
+            kind="amends",
+        ),
+        "agreement_relation_kind_valid": lambda: (
+            lambda: AgreementRelation.objects.create(
+                from_agreement=AgreementFactory(), to_agreement=Agreement.objects.first(), kind="copies"
+            )
+        ),
+        "clause_category_not_own_parent": lambda: (
+            lambda: ClauseCategory.objects.filter(slug="logistics").update(
+                parent=ClauseCategory.objects.get(slug="logistics")
+            )
+        ),
+        "clause_category_name_required": lambda: (
+            lambda: ClauseCategory.objects.filter(slug="logistics").update(name="")
+        ),
+        "clause_category_slug_format": lambda: (
+            lambda: ClauseCategory.objects.filter(slug="logistics").update(slug="logistics and more")
+        ),
+        "signatory_once_per_agreement": lambda: _twice(
+            Signatory.objects.create,
+            agreement=Agreement.objects.first(),
+            person=PersonFactory(),
+            party=country("IR"),
+        ),
+        "clause_position_unique": lambda: _twice(
+            Clause.objects.create, agreement=Agreement.objects.first(), position=1, text="Again."
+        ),
+        "clause_position_positive": lambda: (
+            lambda: Clause.objects.create(agreement=Agreement.objects.first(), position=0, text="Zero.")
+        ),
+        "clause_text_required": lambda: (
+            lambda: Clause.objects.create(agreement=Agreement.objects.first(), position=5, text="")
+        ),
+        "status_event_status_valid": lambda: (
+            lambda: StatusEvent.objects.bulk_create(
+                [
+                    StatusEvent(
+                        agreement=Agreement.objects.first(),
+                        status="dissolved",
+                        date=datetime.date(2017, 7, 1),
+                    )
+                ]
+            )
+        ),
+        "status_event_date_precision": lambda: (
+            lambda: StatusEvent.objects.bulk_create(
+                [
+                    StatusEvent(
+                        agreement=Agreement.objects.first(),
+                        status="signed",
+                        date=datetime.date(2017, 7, 1),
+                        date_precision="week",
+                    )
+                ]
+            )
+        ),
+        "status_period_ends_after_start": lambda: _agreement_with_period(
+            end=datetime.date(2017, 7, 1), end_precision="day"
+        ),
+        "status_period_status_valid": lambda: _agreement_with_period(status="dissolved"),
+        "status_period_start_precision": lambda: _agreement_with_period(start_precision="year"),
+        "status_period_end_precision": lambda: _agreement_with_period(end=datetime.date(2018, 1, 1)),
+        "country_current_alpha_3_unique": lambda: (
+            lambda: Country.objects.create(code="XI", alpha_2="XI", alpha_3="IRN", name="Another Iran")
+        ),
+        "country_code_format": lambda: (
+            lambda: Country.objects.create(code="iran", alpha_2="IR", alpha_3="XXX", name="Iran")
+        ),
+        "country_alpha_2_format": lambda: _update(Country, alpha_2="I"),
+        "country_alpha_3_format": lambda: _update(Country, alpha_3="irn"),
+        "country_name_required": lambda: _update(Country, name=""),
+        "person_name_required": lambda: lambda: Person.objects.bulk_create([Person(name="")]),
+        "person_wikidata_unique": lambda: _twice(PersonFactory, wikidata_qid="Q7"),
+        "person_wikidata_format": lambda: (
+            lambda: Person.objects.bulk_create([Person(name="A", wikidata_qid="Q0")])
+        ),
+        "person_name_unique_per_person": lambda: _twice(
+            PersonName.objects.create, person=PersonFactory(), name="Dehghan"
+        ),
+        "person_other_name_required": lambda: (
+            lambda: PersonName.objects.create(person=PersonFactory(), name="")
+        ),
+        "person_name_kind_valid": lambda: (
+            lambda: PersonName.objects.create(person=PersonFactory(), name="B", kind="nickname")
+        ),
+        "source_url_unique": lambda: _twice(Source.objects.create, title="A", url="https://a.example/2"),
+        "source_title_required": lambda: lambda: Source.objects.create(title=""),
+        "source_published_on_precision": lambda: (
+            lambda: Source.objects.create(
+                title="A", published_on=datetime.date(2017, 7, 23), published_on_precision="month"
+            )
+        ),
+        "source_published_on_precision_valid": lambda: (
+            lambda: Source.objects.create(title="A", published_on_precision="week")
+        ),
+    }
+
+
+def declared_constraints() -> set[str]:
+    names = set()
+    for model in apps.get_app_config("agreements").get_models():
+        names |= {constraint.name for constraint in model._meta.constraints}
+    return names
+
+
+@pytest.mark.parametrize("name", sorted(violations()))
+def test_the_database_refuses_a_write_that_breaks(name):
+    AgreementFactory()  # the row the updates change
+    write = violations()[name]()
+    with pytest.raises(IntegrityError) as refusal, transaction.atomic():
+        write()
+    if connection.vendor == "postgresql":
+        # PostgreSQL names the constraint: it was this one that refused, not another.
+        assert name in str(refusal.value)
+
+
+def test_every_declared_constraint_has_a_write_that_breaks_it_above():
+    assert declared_constraints() == set(violations())

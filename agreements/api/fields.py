@@ -14,6 +14,8 @@ from ..models.people import wikidata_qid_validator
 from ..services import OtherNameIn, PersonIn
 
 MAX_ID = 2**63 - 1  # the largest id a bigint column holds; more is a client error, not a crash
+# DRF's own wording for a NUL byte in a CharField, so every field says it the same way.
+NUL_MESSAGE = "Null characters are not allowed."
 
 
 @extend_schema_field(
@@ -30,11 +32,15 @@ class CountryCodeField(serializers.Field):
     default_error_messages = {
         "unknown": "Unknown country code “{code}”.",
         "invalid": "Give an ISO 3166 country code as a string, e.g. “IR”.",
+        "null_characters": NUL_MESSAGE,
     }
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str) or not 2 <= len(data.strip()) <= 4:
             self.fail("invalid")
+        if "\x00" in data:
+            # PostgreSQL cannot even compare a text value holding NUL: the lookup would be a 500.
+            self.fail("null_characters")
         try:
             return Country.objects.lookup(data).code
         except Country.DoesNotExist:
@@ -52,6 +58,20 @@ class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
             self.fail("does_not_exist", pk_value=data)
         if isinstance(data, str) and data.isdigit() and int(data) > MAX_ID:
             self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class SlugLookupField(serializers.SlugRelatedField):
+    """A related object by a text key (a category's slug), refusing NUL bytes before the lookup.
+
+    PostgreSQL rejects a query parameter that holds NUL, so DRF's field would answer 500.
+    """
+
+    default_error_messages = {"null_characters": NUL_MESSAGE}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("null_characters")
         return super().to_internal_value(data)
 
 
@@ -123,7 +143,7 @@ class PersonRefField(serializers.Field):
 class CategoriesField(serializers.ListField):
     """Clause categories by slug; reads a clause's related manager, writes a list of categories."""
 
-    child = serializers.SlugRelatedField(
+    child = SlugLookupField(
         slug_field="slug",
         queryset=ClauseCategory.objects.all(),
         error_messages={"does_not_exist": "Unknown clause category “{value}”."},

@@ -37,6 +37,7 @@ from .fields import (
     CountryCodeField,
     NewPersonSerializer,
     PersonRefField,
+    SlugLookupField,
     wikidata_field,
 )
 
@@ -207,7 +208,7 @@ class CountrySerializer(serializers.ModelSerializer):
 
 
 class ClauseCategorySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(
+    parent = SlugLookupField(
         slug_field="slug", queryset=ClauseCategory.objects.all(), allow_null=True, required=False
     )
 

@@ -2,20 +2,10 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from ..choices import AgreementKind, Evidence, RelationKind, Status
-from ..dates import DatePrecision, format_partial_date, precision_check
+from ..dates import DatePrecision, format_partial_date, optional_precision_check
 from ..history import HistoryInterface
 from ..querysets import AgreementQuerySet
-from .people import wikidata_qid_validator
-
-
-def _cached_date_check(field: str) -> models.Q:
-    """A derived date and its precision are set together, and partial dates are normalised."""
-    precision = f"{field}_precision"
-    return (models.Q(**{f"{field}__isnull": True, precision: ""})) | (
-        models.Q(**{f"{field}__isnull": False})
-        & ~models.Q(**{precision: ""})
-        & precision_check(field, precision)
-    )
+from .people import wikidata_qid_check, wikidata_qid_validator
 
 
 class Agreement(models.Model):
@@ -114,13 +104,13 @@ class Agreement(models.Model):
                 condition=models.Q(status__in=[*Status.values, ""]), name="agreement_status_valid"
             ),
             models.CheckConstraint(
-                condition=_cached_date_check("signed_on"), name="agreement_signed_on_precision"
+                condition=optional_precision_check("signed_on"), name="agreement_signed_on_precision"
             ),
             models.CheckConstraint(
-                condition=_cached_date_check("in_force_from"), name="agreement_in_force_from_precision"
+                condition=optional_precision_check("in_force_from"), name="agreement_in_force_from_precision"
             ),
             models.CheckConstraint(
-                condition=_cached_date_check("ended_on"), name="agreement_ended_on_precision"
+                condition=optional_precision_check("ended_on"), name="agreement_ended_on_precision"
             ),
             models.UniqueConstraint(
                 fields=["unts_registration"],
@@ -132,6 +122,8 @@ class Agreement(models.Model):
                 condition=~models.Q(wikidata_qid=""),
                 name="agreement_wikidata_unique",
             ),
+            models.CheckConstraint(condition=wikidata_qid_check(), name="agreement_wikidata_format"),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="agreement_version_positive"),
         ]
 
     def __str__(self) -> str:

@@ -30,6 +30,10 @@ class ClauseCategory(models.Model):
                 name="clause_category_not_own_parent",
             ),
             models.CheckConstraint(condition=~models.Q(name=""), name="clause_category_name_required"),
+            # SlugField's validator as a constraint: slugs are URL segments of the API.
+            models.CheckConstraint(
+                condition=models.Q(slug__regex=r"^[-a-zA-Z0-9_]+$"), name="clause_category_slug_format"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from ..choices import EventType, Status
-from ..dates import DatePrecision, PartialDate, format_partial_date, precision_check
+from ..dates import DatePrecision, PartialDate, format_partial_date, optional_precision_check, precision_check
 from ..history import HistoryInterface
 
 
@@ -158,6 +158,14 @@ class StatusPeriod(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=Status.values), name="status_period_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start_precision__in=DatePrecision.values)
+                & precision_check("start", "start_precision"),
+                name="status_period_start_precision",
+            ),
+            models.CheckConstraint(
+                condition=optional_precision_check("end"), name="status_period_end_precision"
             ),
         ]
 

@@ -46,6 +46,13 @@ class Country(models.Model):
             models.CheckConstraint(
                 condition=models.Q(code__regex=r"^[A-Z]{2}([A-Z]{2})?$"), name="country_code_format"
             ),
+            models.CheckConstraint(
+                condition=models.Q(alpha_2__regex=r"^[A-Z]{2}$"), name="country_alpha_2_format"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(alpha_3__regex=r"^[A-Z]{3}$"), name="country_alpha_3_format"
+            ),
+            models.CheckConstraint(condition=~models.Q(name=""), name="country_name_required"),
         ]
 
     def __str__(self) -> str:

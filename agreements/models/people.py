@@ -5,7 +5,13 @@ from simple_history.models import HistoricalRecords
 from ..choices import NameKind
 from ..history import HistoryInterface
 
-wikidata_qid_validator = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q42.")
+WIKIDATA_QID = r"^Q[1-9][0-9]*$"
+wikidata_qid_validator = RegexValidator(WIKIDATA_QID, "A Wikidata id looks like Q42.")
+
+
+def wikidata_qid_check() -> models.Q:
+    """The validator's rule as a ``CheckConstraint`` condition: empty, or Q and a number."""
+    return models.Q(wikidata_qid="") | models.Q(wikidata_qid__regex=WIKIDATA_QID)
 
 
 class PersonQuerySet(models.QuerySet):
@@ -39,6 +45,7 @@ class Person(models.Model):
             models.UniqueConstraint(
                 fields=["wikidata_qid"], condition=~models.Q(wikidata_qid=""), name="person_wikidata_unique"
             ),
+            models.CheckConstraint(condition=wikidata_qid_check(), name="person_wikidata_format"),
         ]
 
     def __str__(self) -> str:

@@ -33,6 +33,10 @@ class Source(models.Model):
                 condition=precision_check("published_on", "published_on_precision"),
                 name="source_published_on_precision",
             ),
+            models.CheckConstraint(
+                condition=models.Q(published_on_precision__in=DatePrecision.values),
+                name="source_published_on_precision_valid",
+            ),
         ]
 
     def __str__(self) -> str:

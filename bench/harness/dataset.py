@@ -42,6 +42,15 @@ def manage(env: Mapping[str, str], *args: str) -> None:
     subprocess.run([*MANAGE, *args], check=True, env=dict(env), cwd=ROOT)
 
 
+def create_database(database_url: str, say: Callable) -> None:
+    """Create the URL's database unless it exists (the caller checks the name is its own)."""
+    name = database_name(database_url)
+    with psycopg.connect(_maintenance_url(database_url), autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            say(f"Creating database {name}")
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
 def prepare_postgres(
     database_url: str,
     agreements: int,
@@ -58,10 +67,7 @@ def prepare_postgres(
     name = database_name(database_url)
     if not name.startswith(prefix):
         raise SystemExit(f"Only databases named {prefix}… are filled here, not {name!r}.")
-    with psycopg.connect(_maintenance_url(database_url), autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            say(f"Creating database {name}")
-            connection.execute(f'CREATE DATABASE "{name}"')
+    create_database(database_url, say)
     env = {**env, "DATABASE_URL": database_url}
     manage(env, "migrate", "--no-input", "-v0")
     with psycopg.connect(database_url) as connection:

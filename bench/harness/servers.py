@@ -23,6 +23,24 @@ from pathlib import Path
 HOST = "127.0.0.1"
 
 
+def server_environment(database_url: str, secret_key: str) -> dict[str, str]:
+    """Production settings (``DEBUG`` off), except plain HTTP on loopback and no throttling:
+    the load and the fuzzer send far more than any real client may."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "tracker.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": secret_key,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "CONN_MAX_AGE": "600",
+        "THROTTLE_ANON": "1000000000/minute",
+        "THROTTLE_USER": "1000000000/minute",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
 def free_port() -> int:
     """A port nobody listens on now (the kernel's choice for port 0)."""
     with socket.socket() as probe:

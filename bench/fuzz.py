@@ -1,0 +1,325 @@
+"""`make fuzz`: schemathesis against a running server on PostgreSQL (issue 5).
+
+    make fuzz                                     # = .venv/bin/python bench/fuzz.py
+    make fuzz FUZZ_ARGS="--max-examples 20"       # the bounded run CI does
+
+1. Prepares PostgreSQL database ``tracker_fuzz`` (only names starting with
+   ``tracker_fuzz`` are accepted): created if missing, migrated, the demo data loaded,
+   a small synthetic dataset added, and an editor with an API token.
+2. Starts our server under gunicorn on a loopback port, production-like (``DEBUG`` off)
+   except plain HTTP and no throttling, with the bench harness, which stops it by PID.
+3. Runs ``st run`` (``bench/fuzz/schemathesis.toml``: NUL bytes allowed, valid and invalid
+   requests, four checks: no 5xx, status codes, content types and bodies as the schema
+   says) over every operation of ``/api/schema/``, once with the editor's token and once
+   anonymously, ``--max-examples`` generated cases per operation (1,000 by default).
+4. Prints, per phase, the number of operations and cases, the duration and the number
+   of server errors and schema violations; exits non-zero on any failure.
+
+Everything is written to ``tracker_fuzz``; the generated writes accumulate there, which
+is harmless (the next run migrates and reloads the same demo data on top).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "bench")]
+
+import psycopg  # noqa: E402
+from harness.dataset import create_database, database_name, manage  # noqa: E402
+from harness.servers import Server, Servers, free_port, server_environment  # noqa: E402
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tracker_fuzz"
+DATABASE_PREFIX = "tracker_fuzz"  # the only databases this script creates or writes to
+CONFIG = ROOT / "bench" / "fuzz" / "schemathesis.toml"
+OUTPUT = ROOT / "bench" / "fuzz" / "output"  # git-ignored: logs and reports of the last run
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+ST = ROOT / ".venv" / "bin" / "st"
+EDITOR = "fuzz-editor"
+# DELETE /api/auth/token/ would revoke the token and turn the rest of the authenticated phase
+# into an anonymous one; the anonymous phase still calls it.
+NOT_WITH_THE_TOKEN = "auth_token_destroy"
+# Names of the schemathesis checks in its reports, and what we call a failure of each.
+SERVER_ERRORS = {"not_a_server_error"}
+SCHEMA_VIOLATIONS = {"status_code_conformance", "content_type_conformance", "response_schema_conformance"}
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def prepare_database(database_url: str, synthetic: int, env: dict[str, str]) -> str:
+    """Create and migrate the database, load the demo and synthetic data; the editor's token."""
+    name = database_name(database_url)
+    if not name.startswith(DATABASE_PREFIX):
+        raise SystemExit(f"make fuzz only writes to databases named {DATABASE_PREFIX}…, not {name!r}.")
+    create_database(database_url, say)
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "load_agreements", str(ROOT / "fixtures" / "iran-iraq.json"))
+    with psycopg.connect(database_url) as connection:
+        present = connection.execute(
+            "SELECT count(*) FROM agreements_agreement WHERE is_synthetic"
+        ).fetchone()[0]
+    if present < synthetic:
+        # Enough rows that list pages, filters and the reports have something to page through.
+        manage(env, "generate_synthetic_data", "--agreements", str(synthetic - present), "--append")
+    script = (
+        "from django.contrib.auth import get_user_model\n"
+        "from django.contrib.auth.models import Group\n"
+        "from rest_framework.authtoken.models import Token\n"
+        f"user, _ = get_user_model().objects.get_or_create(username={EDITOR!r})\n"
+        "user.set_unusable_password(); user.is_staff = True; user.save()\n"
+        "user.groups.add(Group.objects.get(name='Editors'))\n"
+        "print(Token.objects.get_or_create(user=user)[0].key)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script],
+        check=True,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def start_server(servers: Servers, env: dict[str, str], workers: int) -> Server:
+    port = free_port()
+    argv = [
+        str(GUNICORN),
+        "tracker.wsgi",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
+    env = {**env, "WEB_CONCURRENCY": str(workers)}
+    return servers.start("fuzz-server", argv, port=port, ready_path="/api/countries/IR/", env=env, cwd=ROOT)
+
+
+@dataclass
+class Phase:
+    name: str
+    max_examples: int
+    returncode: int = 0
+    seconds: float = 0.0
+    operations: int = 0
+    cases: int = 0
+    cases_per_operation: dict[str, int] = field(default_factory=dict)
+    fuzzing_cases_per_operation: dict[str, int] = field(default_factory=dict)
+    failures: Counter = field(default_factory=Counter)  # failing cases per check
+    examples: dict[tuple[str, str], str] = field(default_factory=dict)  # one per operation and check
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def server_errors(self) -> int:
+        return sum(n for check, n in self.failures.items() if check in SERVER_ERRORS)
+
+    @property
+    def schema_violations(self) -> int:
+        return sum(n for check, n in self.failures.items() if check in SCHEMA_VIOLATIONS)
+
+    @property
+    def passed(self) -> bool:
+        return self.returncode == 0 and not self.failures and not self.errors and self.cases > 0
+
+
+def _label(event: dict) -> str | None:
+    """``METHOD /path`` of an ndjson event that concerns one operation."""
+    for key in ("label", "verbose_name"):
+        value = event.get(key)
+        if isinstance(value, str) and value[:1].isupper():
+            return value
+    return None
+
+
+def read_report(phase: Phase, path: Path) -> None:
+    """Count cases per operation, failures per check and errors from the ndjson event log."""
+    per_operation: Counter = Counter()
+    fuzzing: Counter = Counter()
+    for line in path.read_text().splitlines():
+        event = json.loads(line)
+        kind, body = next(iter(event.items()))
+        if kind == "ScenarioFinished":
+            label = body.get("label") or (body.get("recorder") or {}).get("label")
+            recorder = body.get("recorder") or {}
+            cases = recorder.get("cases") or {}
+            per_operation[label] += len(cases)
+            if body.get("phase") == "fuzzing":
+                fuzzing[label] += len(cases)
+            for case_id, checks in (recorder.get("checks") or {}).items():
+                for check in checks:
+                    if check.get("status") == "failure":
+                        phase.failures[check["name"]] += 1
+                        failure = (check.get("failure_info") or {}).get("failure") or {}
+                        phase.examples.setdefault(
+                            (label, check["name"]), f"{failure.get('title')} ({case_id})"
+                        )
+                    elif check.get("status") == "error":
+                        phase.errors.append(f"{label}: check {check['name']} raised ({case_id})")
+        elif kind == "NonFatalError":
+            phase.errors.append(f"{body.get('label')}: {body.get('info', {}).get('message', body)}")
+        elif kind == "FatalError":
+            phase.errors.append(str(body.get("exception", body)))
+    phase.cases_per_operation = dict(per_operation)
+    phase.fuzzing_cases_per_operation = dict(fuzzing)
+    phase.operations = len(per_operation)
+    phase.cases = sum(per_operation.values())
+
+
+def run_phase(name: str, base_url: str, args: argparse.Namespace, token: str | None) -> Phase:
+    phase = Phase(name, args.max_examples)
+    report = OUTPUT / f"{name}.ndjson"
+    argv = [
+        str(ST),
+        "--config-file",
+        str(CONFIG),
+        "run",
+        f"{base_url}/api/schema/?format=json",
+        "--url",
+        base_url,
+        "--max-examples",
+        str(args.max_examples),
+        "--workers",
+        str(args.st_workers),
+        "--phases",
+        args.st_phases,
+        "--report",
+        "ndjson",
+        "--report-ndjson-path",
+        str(report),
+    ]
+    if args.seed is not None:
+        argv += ["--seed", str(args.seed)]
+    if token:
+        argv += ["--header", f"Authorization: Token {token}"]
+        argv += ["--exclude-operation-id", NOT_WITH_THE_TOKEN]
+    say(f"=== {name}: st run, {args.max_examples} cases per operation ===")
+    started = time.perf_counter()
+    with (OUTPUT / f"{name}.log").open("w") as log:
+        phase.returncode = subprocess.run(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT).returncode
+    phase.seconds = time.perf_counter() - started
+    read_report(phase, report)
+    if token and not token_is_valid(args.database_url, token):
+        phase.errors.append("the token was revoked during the phase: most of it ran unauthenticated")
+    if phase.passed:
+        report.unlink()  # about 4 kB a case; kept only when it holds a failure to look at
+    return phase
+
+
+def token_is_valid(database_url: str, token: str) -> bool:
+    with psycopg.connect(database_url) as connection:
+        return bool(connection.execute("SELECT 1 FROM authtoken_token WHERE key = %s", [token]).fetchone())
+
+
+def summary(phase: Phase) -> str:
+    verdict = "passed" if phase.passed else "FAILED"
+    lines = [
+        f"{phase.name}: {phase.cases:,} cases over {phase.operations} operations in "
+        f"{phase.seconds / 60:.1f} min; {phase.server_errors} server errors, "
+        f"{phase.schema_violations} schema violations, {len(phase.errors)} errors "
+        f"(st exit {phase.returncode}): {verdict}",
+    ]
+    if phase.cases_per_operation:
+        counts = sorted(phase.cases_per_operation.values())
+        lines.append(
+            f"  cases per operation, all phases: fewest {counts[0]:,}, median {counts[len(counts) // 2]:,}"
+        )
+    if phase.fuzzing_cases_per_operation:
+        # Hypothesis stops early on an operation whose inputs it has exhausted (few parameters)
+        # or when too many generated cases are filtered out (a path id that must exist).
+        counts = phase.fuzzing_cases_per_operation
+        short = sorted((n, label) for label, n in counts.items() if n < phase.max_examples)
+        lines.append(
+            f"  fuzzing phase: {sum(counts.values()):,} cases; {len(counts) - len(short)} of {len(counts)} "
+            f"operations reached {phase.max_examples:,}"
+            + "".join(f"\n    {label}: {n:,} (Hypothesis stopped early)" for n, label in short)
+        )
+    for check, count in sorted(phase.failures.items()):
+        lines.append(f"  {check}: {count} failing cases")
+    for (label, check), example in sorted(phase.examples.items()):
+        lines.append(f"    {label} {check}: {example}")
+    lines.extend(f"  error: {error}" for error in phase.errors[:20])
+    if not phase.passed:
+        lines.append(f"  details: {OUTPUT / (phase.name + '.log')}")
+    return "\n".join(lines)
+
+
+def server_log_summary(log: Path) -> str:
+    """How many 500s the server logged, and how many of them were the database being away.
+
+    Another engineer's fault tests restart PostgreSQL now and then; requests in that window
+    fail with OperationalError. They still count as failures (rerun), but say so.
+    """
+    text = log.read_text(errors="replace") if log.exists() else ""
+    # Each 500 is logged as "Internal Server Error: <path>" followed by its traceback.
+    entries = text.split("Internal Server Error:")[1:]
+    errors = len(entries)
+    unreachable = sum("OperationalError" in entry for entry in entries)
+    note = f", {unreachable} with the database unreachable (a restart: rerun)" if unreachable else ""
+    # An exception while a streamed response (the CSV export) is being sent cannot become a
+    # 500 any more: gunicorn logs it and cuts the connection (schemathesis: a network error).
+    cut = text.count("Error handling request")
+    return f"server log: {errors} requests answered 500{note}; {cut} responses cut off by an error"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default=os.environ.get("FUZZ_DATABASE_URL", DEFAULT_DATABASE_URL))
+    parser.add_argument("--max-examples", type=int, default=1000, help="cases per operation (1,000)")
+    parser.add_argument("--synthetic", type=int, default=300, help="synthetic agreements to add (300)")
+    parser.add_argument("--st-workers", type=int, default=2, help="concurrent schemathesis workers")
+    parser.add_argument("--server-workers", type=int, default=2, help="gunicorn processes")
+    parser.add_argument("--seed", type=int, default=None, help="schemathesis seed, to repeat a run")
+    parser.add_argument(
+        "--st-phases",
+        default="examples,coverage,fuzzing",
+        help="schemathesis phases; coverage (boundary values of every parameter, ~2,500 cases a run "
+        "whatever --max-examples says) is the slow one",
+    )
+    parser.add_argument(
+        "--phases", default="authenticated,anonymous", help="which of authenticated,anonymous to run"
+    )
+    args = parser.parse_args()
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    env = server_environment(args.database_url, secret_key="fuzz-only-not-a-secret")
+    say(f"Preparing {database_name(args.database_url)}")
+    token = prepare_database(args.database_url, args.synthetic, env)
+    phases: list[Phase] = []
+    started = time.perf_counter()
+    with Servers(OUTPUT) as servers:
+        server = start_server(servers, env, args.server_workers)
+        say(f"Server on {server.url} (PID {server.pid})")
+        for name in args.phases.split(","):
+            phase = run_phase(name, server.url, args, token if name == "authenticated" else None)
+            phases.append(phase)
+            say(summary(phase))
+    say(server_log_summary(OUTPUT / "fuzz-server.log"))
+    total = sum(phase.cases for phase in phases)
+    failed = [phase.name for phase in phases if not phase.passed]
+    say(
+        f"=== make fuzz: {total:,} cases in {(time.perf_counter() - started) / 60:.1f} min, "
+        f"{sum(p.server_errors for p in phases)} server errors, "
+        f"{sum(p.schema_violations for p in phases)} schema violations: "
+        + (f"FAILED ({', '.join(failed)})" if failed else "passed")
+        + " ==="
+    )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
