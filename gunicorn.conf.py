@@ -18,3 +18,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 keepalive = 5  # seconds a client's idle connection stays open
 timeout = 120  # a full CSV export of a large database takes seconds, not minutes
+# The longest request line gunicorn accepts (its default is 4,094 bytes). A query string of
+# repeated filters can pass 4 KiB; beyond this gunicorn answers 400 in HTML before Django
+# sees the request, so the bound stays (0 would lift it) at the largest value it allows.
+limit_request_line = 8190
