@@ -374,11 +374,17 @@ def _sync_signatories(agreement: Agreement, signatories: Sequence[SignatoryIn], 
         if person is None:
             continue
         row = existing.get(person.pk) or Signatory(agreement=agreement, person=person)
-        row.party_id, row.source = data.party, data.source
-        row.office, row.rank, row.note = data.office, data.rank, data.note
-        if _clean(row, f"signatories[{index}]", errors, exclude=["agreement", "person", "party"]):
+        changed = _assign(
+            row,
+            party_id=data.party,
+            source_id=_pk(data.source),
+            office=data.office,
+            rank=data.rank,
+            note=data.note,
+        )
+        if changed and _clean(row, f"signatories[{index}]", errors, exclude=["agreement", "person", "party"]):
             row.save()
-            keep.add(row.pk)
+        keep.add(row.pk)
     agreement.signatories.exclude(pk__in=keep).delete()
 
 
@@ -395,10 +401,11 @@ def _sync_clauses(agreement: Agreement, clauses: Sequence[ClauseIn], errors: _Er
     agreement.clauses.exclude(position__in=[clause.position for clause in clauses]).delete()
     for index, data in enumerate(clauses):
         row = existing.get(data.position) or Clause(agreement=agreement, position=data.position)
-        row.text, row.article, row.source = data.text, data.article, data.source
-        if _clean(row, f"clauses[{index}]", errors, exclude=["agreement", "categories"]):
+        changed = _assign(row, text=data.text, article=data.article, source_id=_pk(data.source))
+        if changed and _clean(row, f"clauses[{index}]", errors, exclude=["agreement", "categories"]):
             row.save()
-            row.categories.set(data.categories)
+        if row.pk is not None:
+            row.categories.set(data.categories)  # adds and removes only what differs
 
 
 def _sync_events(agreement: Agreement, events: Sequence[EventIn], errors: _Errors) -> None:
@@ -413,10 +420,10 @@ def _sync_events(agreement: Agreement, events: Sequence[EventIn], errors: _Error
             date=data.date.value,
             date_precision=data.date.precision,
         )
-        row.date_note, row.note, row.source = data.date_note, data.note, data.source
-        if _clean(row, f"events[{index}]", errors, exclude=["agreement", "party"]):
+        changed = _assign(row, date_note=data.date_note, note=data.note, source_id=_pk(data.source))
+        if changed and _clean(row, f"events[{index}]", errors, exclude=["agreement", "party"]):
             row.save()
-            keep.add(row.pk)
+        keep.add(row.pk)
     agreement.events.exclude(pk__in=keep).delete()
 
 
@@ -425,10 +432,11 @@ def _sync_citations(agreement: Agreement, citations: Sequence[CitationIn], error
     keep: set[int] = set()
     for index, data in enumerate(citations):
         row = existing.get(data.source.pk) or AgreementSource(agreement=agreement, source=data.source)
-        row.supports = data.supports
-        if _clean(row, f"citations[{index}]", errors, exclude=["agreement", "source"]):
+        if _assign(row, supports=data.supports) and _clean(
+            row, f"citations[{index}]", errors, exclude=["agreement", "source"]
+        ):
             row.save()
-            keep.add(row.pk)
+        keep.add(row.pk)
     agreement.citations.exclude(pk__in=keep).delete()
 
 
@@ -443,6 +451,22 @@ def _cite_sources_of_facts(agreement: Agreement) -> None:
     AgreementSource.objects.bulk_create(
         AgreementSource(agreement=agreement, source_id=source_id) for source_id in sorted(used - cited)
     )
+
+
+def _pk(instance: Any) -> Any:
+    return None if instance is None else instance.pk
+
+
+def _assign(row: Any, **values: Any) -> bool:
+    """Set ``values`` on ``row``; whether it is new or any of them differs.
+
+    Only such rows are validated and saved, so a write that touches one part of an
+    agreement leaves the others alone: no statements, and no empty history records.
+    """
+    changed = row._state.adding or any(getattr(row, name) != value for name, value in values.items())
+    for name, value in values.items():
+        setattr(row, name, value)
+    return changed
 
 
 def _clean(row: Any, path: str, errors: _Errors, exclude: list[str]) -> bool:

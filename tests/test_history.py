@@ -250,3 +250,19 @@ def test_each_write_of_an_agreement_is_one_record_with_its_new_version_and_statu
         version + 1,
         [("title", "MoU on military cooperation")],
     )
+
+
+def test_a_change_to_one_field_leaves_the_agreements_parts_unrecorded(editor_api, memorandum):
+    from agreements.models import AgreementSource, Clause, Signatory, StatusEvent
+
+    created = editor_api.post("/api/agreements/", memorandum, format="json")
+    parts = (Signatory, Clause, StatusEvent, AgreementSource)
+    before = [model.history.count() for model in parts]
+    response = editor_api.patch(
+        f"/api/agreements/{created.json()['id']}/",
+        {"summary": "Shorter."},
+        format="json",
+        HTTP_IF_MATCH=created["ETag"],
+    )
+    assert response.status_code == 200
+    assert [model.history.count() for model in parts] == before
