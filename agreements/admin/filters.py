@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 
 from ..models import Agreement, ClauseCategory, Country
+from ..numbers import is_whole_number
 
 
 class PartyFilter(admin.SimpleListFilter):
@@ -63,6 +64,6 @@ class SignatureYearFilter(admin.SimpleListFilter):
         return [(str(year), str(year)) for year in years]
 
     def queryset(self, request, queryset: QuerySet[Agreement]) -> QuerySet[Agreement]:
-        if self.value() and self.value().isdigit():
+        if self.value() and is_whole_number(self.value()):
             return queryset.filter(signed_on__year=int(self.value()))
         return queryset

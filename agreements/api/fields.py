@@ -11,6 +11,7 @@ from rest_framework import serializers
 from ..choices import NameKind
 from ..models import ClauseCategory, Country, Person, Source
 from ..models.people import wikidata_qid_validator
+from ..numbers import is_whole_number
 from ..services import OtherNameIn, PersonIn
 
 MAX_ID = 2**63 - 1  # the largest id a bigint column holds; more is a client error, not a crash
@@ -56,7 +57,7 @@ class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data: Any):
         if isinstance(data, bool) or (isinstance(data, int) and not 1 <= data <= MAX_ID):
             self.fail("does_not_exist", pk_value=data)
-        if isinstance(data, str) and data.isdigit() and int(data) > MAX_ID:
+        if isinstance(data, str) and is_whole_number(data) and int(data) > MAX_ID:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)
 

@@ -18,12 +18,14 @@ from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from ..numbers import is_whole_number
+
 
 def page_size_from(request, default: int) -> int:
     raw = request.query_params.get("page_size")
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= settings.API_MAX_PAGE_SIZE:
+    if not is_whole_number(raw) or not 1 <= int(raw) <= settings.API_MAX_PAGE_SIZE:
         raise ValidationError({"page_size": [f"Give a whole number from 1 to {settings.API_MAX_PAGE_SIZE}."]})
     return int(raw)
 
@@ -36,7 +38,7 @@ class _Pages(pagination.PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param, "1")
-        if not raw.isdigit() or int(raw) < 1:
+        if not is_whole_number(raw) or int(raw) < 1:
             raise ValidationError({"page": ["Give a page number from 1."]})
         try:
             return super().paginate_queryset(queryset, request, view)

@@ -71,6 +71,8 @@ def edited(payload: dict, path: str, value) -> dict:
         ("signatories.0.person", 999999, "signatories[0].person"),
         ("signatories.0.person", True, "signatories[0].person"),
         ("signatories.0.source", TOO_BIG, "signatories[0].source"),
+        ("signatories.0.source", str(TOO_BIG), "signatories[0].source"),
+        ("signatories.0.source", "²", "signatories[0].source"),  # isdigit(), yet not a number
         ("signatories.0.party", "ZZ", "signatories[0].party"),
         ("clauses.0.categories", ["nope"], "clauses[0].categories[0]"),
         ("clauses.0.categories", "counterterrorism", "clauses[0].categories"),
@@ -256,6 +258,10 @@ def test_a_relation_to_itself_or_twice_is_refused(editor_api, memorandum):
         ("/api/countries/?page_size=-1", "page_size"),
         ("/api/people/?page_size=1000000000", "page_size"),
         ("/api/relations/?page_size=99999999999999999999", "page_size"),
+        # Digits that str.isdigit() accepts and int() refuses (found by make fuzz: a 500).
+        ("/api/sources/?page_size=%C2%B2", "page_size"),
+        ("/api/people/?page=%E2%91%A0", "page"),
+        ("/api/agreements/?cursor=&page_size=%C2%B2", "page_size"),
         ("/api/reports/dyad-years/?start_year=-1", "start_year"),
         ("/api/people/?nope=1", "nope"),
         ("/api/sources/?title=x", "title"),
