@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
 import time
 import urllib.request
@@ -179,8 +178,6 @@ def parse_arguments() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_arguments()
-    # A SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C, so every server is still stopped.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.perf_counter()
     env = server_environment(args.database_url, secret_key="bench-only-not-a-secret")
     work_dir = ROOT / "bench" / "results" / "work"

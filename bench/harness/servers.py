@@ -13,6 +13,8 @@ import os
 import signal
 import socket
 import subprocess
+import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -141,6 +143,20 @@ class Servers(contextlib.AbstractContextManager):
         if server in self.running:
             self.running.remove(server)
 
+    def __enter__(self) -> Servers:
+        # A SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C, so that __exit__ still stops
+        # every server: without this the script dies and its servers live on.
+        self._previous_handler = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous_handler = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        return self
+
     def __exit__(self, *exc_info: object) -> None:
         for server in reversed(list(self.running)):
             self.stop(server)
+        if self._previous_handler is not None:
+            signal.signal(signal.SIGTERM, self._previous_handler)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    sys.exit(128 + signum)
