@@ -3,7 +3,7 @@
 Each server runs in a session of its own, so that stopping it (SIGTERM to its process
 group, then SIGKILL after a grace period) also stops the workers it forked: gunicorn's
 workers, PostGraphile's cluster workers. ``Servers`` is a context manager that stops
-everything it started on the way out, on an exception or on Ctrl-C as well.
+everything it started on the way out, on an exception, Ctrl-C or SIGTERM as well.
 """
 
 from __future__ import annotations
