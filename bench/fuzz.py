@@ -36,13 +36,12 @@ sys.path[:0] = [str(ROOT / "bench")]
 
 import psycopg  # noqa: E402
 from harness.dataset import create_database, database_name, manage  # noqa: E402
-from harness.servers import Server, Servers, free_port, server_environment  # noqa: E402
+from harness.servers import Servers, server_environment, start_gunicorn  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tracker_fuzz"
 DATABASE_PREFIX = "tracker_fuzz"  # the only databases this script creates or writes to
 CONFIG = ROOT / "bench" / "fuzz" / "schemathesis.toml"
 OUTPUT = ROOT / "bench" / "fuzz" / "output"  # git-ignored: logs and reports of the last run
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 ST = ROOT / ".venv" / "bin" / "st"
 EDITOR = "fuzz-editor"
 # DELETE /api/auth/token/ would revoke the token and turn the rest of the authenticated phase
@@ -90,22 +89,6 @@ def prepare_database(database_url: str, synthetic: int, env: dict[str, str]) -> 
         text=True,
     )
     return result.stdout.strip().splitlines()[-1]
-
-
-def start_server(servers: Servers, env: dict[str, str], workers: int) -> Server:
-    port = free_port()
-    argv = [
-        str(GUNICORN),
-        "tracker.wsgi",
-        "--config",
-        str(ROOT / "gunicorn.conf.py"),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-    ]
-    env = {**env, "WEB_CONCURRENCY": str(workers)}
-    return servers.start("fuzz-server", argv, port=port, ready_path="/api/countries/IR/", env=env, cwd=ROOT)
 
 
 @dataclass
@@ -305,7 +288,7 @@ def main() -> int:
     phases: list[Phase] = []
     started = time.perf_counter()
     with Servers(OUTPUT) as servers:
-        server = start_server(servers, env, args.server_workers)
+        server = start_gunicorn(servers, "fuzz-server", env, workers=args.server_workers)
         say(f"Server on {server.url} (PID {server.pid})")
         for name in args.phases.split(","):
             phase = run_phase(name, server.url, args, token if name == "authenticated" else None)

@@ -35,7 +35,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from harness import dataset, peers, report  # noqa: E402
 from harness.export import measure_export  # noqa: E402
 from harness.load import Measurement, Request, pgbench, settle, wrk  # noqa: E402
-from harness.servers import Server, Servers, free_port, server_environment  # noqa: E402
+from harness.servers import Server, Servers, server_environment  # noqa: E402
+from harness.servers import start_gunicorn as harness_start_gunicorn  # noqa: E402
 from harness.workloads import (  # noqa: E402
     DATASETTE,
     NAIVE,
@@ -50,7 +51,6 @@ from harness.workloads import (  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench"
 EXPORT_PATH = "/api/agreements/export.csv"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 
 
 def say(message: str) -> None:
@@ -58,22 +58,10 @@ def say(message: str) -> None:
 
 
 def start_gunicorn(servers: Servers, name: str, env: dict[str, str], args: argparse.Namespace) -> Server:
-    """gunicorn with the product's gunicorn.conf.py (gthread), as a deployment would run it."""
-    port = free_port()
-    argv = [
-        str(GUNICORN),
-        "tracker.wsgi",
-        "--config",
-        str(ROOT / "gunicorn.conf.py"),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--pythonpath",
-        str(ROOT / "bench"),  # for harness.naive
-        "--log-level",
-        "warning",
-    ]
-    env = {**env, "WEB_CONCURRENCY": str(args.workers), "GUNICORN_THREADS": str(args.threads)}
-    return servers.start(name, argv, port=port, ready_path="/api/countries/IR/", env=env, cwd=ROOT)
+    """Ours (and the naive baseline, which needs ``harness.naive`` importable) at the bench's size."""
+    return harness_start_gunicorn(
+        servers, name, env, workers=args.workers, threads=args.threads, pythonpath=ROOT / "bench"
+    )
 
 
 def check(system: str, request: Request) -> int:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HOST = "127.0.0.1"
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 
 
 def server_environment(database_url: str, secret_key: str) -> dict[str, str]:
@@ -160,3 +162,31 @@ class Servers(contextlib.AbstractContextManager):
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
     sys.exit(128 + signum)
+
+
+def start_gunicorn(
+    servers: Servers,
+    name: str,
+    env: Mapping[str, str],
+    *,
+    workers: int,
+    threads: int | None = None,
+    pythonpath: Path | None = None,
+) -> Server:
+    """Our server under gunicorn with the product's gunicorn.conf.py, as a deployment runs it."""
+    port = free_port()
+    argv = [
+        str(GUNICORN),
+        "tracker.wsgi",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
+        "--bind",
+        f"{HOST}:{port}",
+    ]
+    if pythonpath is not None:
+        argv += ["--pythonpath", str(pythonpath)]
+    argv += ["--log-level", "warning"]
+    env = {**env, "WEB_CONCURRENCY": str(workers)}
+    if threads is not None:
+        env["GUNICORN_THREADS"] = str(threads)
+    return servers.start(name, argv, port=port, ready_path="/api/countries/IR/", env=env, cwd=ROOT)

@@ -1,8 +1,8 @@
 """What the integrity scripts of issue 5 (race, mixed load, fault) share: the database,
 our server under gunicorn, editors with API tokens, and a small HTTP client.
 
-The server is started exactly as ``make bench`` starts it (``run.start_gunicorn`` with
-``run.server_environment``: the product's gunicorn.conf.py, ``DEBUG`` off, persistent
+The server is started exactly as ``make bench`` starts it (``servers.start_gunicorn`` with
+``servers.server_environment``: the product's gunicorn.conf.py, ``DEBUG`` off, persistent
 connections with health checks, throttling lifted), on a database of its own whose name
 starts with ``tracker_faults``, so these scripts never write into the bench's data.
 """
@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import psycopg
 
 from . import dataset
-from .servers import Server, Servers
+from .servers import Server, Servers, server_environment, start_gunicorn
 
 DATABASE_PREFIX = "tracker_faults"
 DEFAULT_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE_PREFIX}"
@@ -48,13 +48,11 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
 @contextmanager
 def tracker_server(args: argparse.Namespace, say: Callable[[str], None]) -> Iterator[Server]:
     """The prepared database and our server on it; the server is stopped by PID on the way out."""
-    from run import server_environment, start_gunicorn  # bench/run.py, on sys.path beside us
-
-    env = server_environment(args.database_url)
+    env = server_environment(args.database_url, secret_key="integrity-only-not-a-secret")
     dataset.prepare_postgres(args.database_url, args.agreements, env, say, prefix=DATABASE_PREFIX)
     with Servers(LOG_DIR) as servers:
         say(f"Starting gunicorn ({args.workers} processes × {args.threads} threads)")
-        yield start_gunicorn(servers, "ours-integrity", env, args)
+        yield start_gunicorn(servers, "ours-integrity", env, workers=args.workers, threads=args.threads)
 
 
 def editor_tokens(database_url: str, base_url: str, usernames: Sequence[str]) -> list[str]:
