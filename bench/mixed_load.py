@@ -49,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from harness.load import _percentile  # noqa: E402
+from harness.load import percentile  # noqa: E402
 from harness.tracker_api import (  # noqa: E402
     Answer,
     ApiClient,
@@ -301,8 +301,8 @@ def print_requests(run: LoadRun, title: str) -> dict:
         table[kind] = {
             "requests": len(requests),
             "per_second": len(requests) / run.seconds,
-            "p50_ms": _percentile(latencies, 50),
-            "p99_ms": _percentile(latencies, 99),
+            "p50_ms": percentile(latencies, 50),
+            "p99_ms": percentile(latencies, 99),
             "statuses": dict(Counter(r.status for r in requests)),
         }
         say(

@@ -127,8 +127,8 @@ def pgbench(database_url: str, statements: Sequence[str], *, seconds: float, con
     failed = re.search(r"number of failed transactions: (\d+)", out)
     return Measurement(
         requests_per_second=float(re.search(r"tps = ([\d.]+)", out)[1]),
-        p50_ms=_percentile(latencies, 50),
-        p99_ms=_percentile(latencies, 99),
+        p50_ms=percentile(latencies, 50),
+        p99_ms=percentile(latencies, 99),
         requests=len(latencies),
         errors=int(failed[1]) if failed else 0,
     )
@@ -159,7 +159,7 @@ def settle(database_url: str, timeout_s: float = 60) -> float:
     return time.monotonic() - started
 
 
-def _percentile(values: Sequence[float], percent: int) -> float:
+def percentile(values: Sequence[float], percent: int) -> float:
     if not values:
         return float("nan")
     if len(values) == 1:
