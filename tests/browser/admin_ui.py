@@ -9,7 +9,9 @@ def autocomplete(page: Page, field_id: str, typed: str, choice: str) -> None:
     """Open the autocomplete of ``<select id=field_id>``, type, and pick the option shown as ``choice``."""
     # select2 hides the <select> and draws its own box right after it.
     page.locator(f"#{field_id} + .select2 .select2-selection").click()
-    page.keyboard.type(typed)
+    # Type into the dropdown's own search box once it is there: keys sent to whatever has the
+    # focus were lost when select2 had not yet moved it there (a CI run failed that way).
+    page.locator(".select2-container--open .select2-search__field").press_sequentially(typed)
     # Only the open dropdown has results; "Searching…" is not an option with aria-selected.
     option = page.locator(".select2-container--open .select2-results__option[aria-selected]", has_text=choice)
     expect(option.first).to_be_visible()
