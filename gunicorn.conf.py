@@ -13,12 +13,16 @@ Change with ``WEB_CONCURRENCY`` (processes, default one per core) and
 import multiprocessing
 import os
 
-worker_class = "gthread"
+# gunicorn's gthread worker, answering the requests gunicorn refuses itself in JSON
+# (tracker/gunicorn_worker.py).
+worker_class = "tracker.gunicorn_worker.ThreadWorker"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 keepalive = 5  # seconds a client's idle connection stays open
 timeout = 120  # a full CSV export of a large database takes seconds, not minutes
 # The longest request line gunicorn accepts (its default is 4,094 bytes). A query string of
-# repeated filters can pass 4 KiB; beyond this gunicorn answers 400 in HTML before Django
-# sees the request, so the bound stays (0 would lift it) at the largest value it allows.
+# repeated filters can pass 4 KiB; beyond this bound the worker answers a JSON 414 before
+# Django sees the request. The bound stays (0 would lift it, letting a client make a worker
+# buffer a line without end) at the largest value gunicorn allows. Headers keep gunicorn's
+# bounds (100 fields of 8,190 bytes each; beyond them a JSON 431).
 limit_request_line = 8190

@@ -12,12 +12,19 @@ from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 
 from .serializers import ErrorSerializer, ValidationErrorSerializer
 
+# Refused by the server (gunicorn, tracker/gunicorn_worker.py) before the application, for
+# any operation: a client can always send a longer URL or header than it accepts.
+TRANSPORT_ERRORS = {
+    "414": "The request line (the URL with its query string) is longer than 8,190 bytes.",
+    "431": "A header is longer than 8,190 bytes, or there are more than 100 headers.",
+}
 READ_ERRORS = {
     "401": "Not authenticated (only when reads require login, or the credentials are wrong).",
     "403": "Authenticated, but not allowed.",
     "406": "The Accept header asks for a format the API cannot produce.",
     "429": "Too many requests; retry after the number of seconds in Retry-After.",
     "503": "The database is unreachable for a moment; retry after Retry-After seconds.",
+    **TRANSPORT_ERRORS,
 }
 WRITE_ERRORS = {
     "400": "Invalid request; `errors` names each field path at fault. Nothing was written.",
@@ -30,6 +37,7 @@ WRITE_ERRORS = {
         "The database was unreachable; retry after Retry-After seconds. `detail` says whether "
         "the change was saved (then with its ETag and Location)."
     ),
+    **TRANSPORT_ERRORS,
 }
 
 
