@@ -1,26 +1,40 @@
-"""Reusable queries over agreements."""
+"""Reusable queries over agreements: the one definition of each question the interfaces ask."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db import models
 
 from .choices import Status
+from .pairs import canonical_pair, country_code
 
 if TYPE_CHECKING:
-    from .models import Country
+    from .models import ClauseCategory, Country
 
 
-def country_code(country: Country | str) -> str:
-    return country if isinstance(country, str) else country.pk
+def status_on(day: datetime.date, statuses: Sequence[str]) -> models.Exists:
+    """The agreement (``OuterRef('pk')``) had one of ``statuses`` on ``day``.
+
+    Asked of the status periods; a partial date counts from the first day of its period.
+    Usable as a filter and inside an aggregate (``Count(..., filter=Q(status_on(...)))``).
+    """
+    from .models import StatusPeriod
+
+    return models.Exists(
+        StatusPeriod.objects.filter(
+            models.Q(end__isnull=True) | models.Q(end__gt=day),
+            agreement=models.OuterRef("pk"),
+            status__in=list(statuses),
+            start__lte=day,
+        )
+    )
 
 
-def canonical_pair(a: Country | str, b: Country | str) -> tuple[str, str]:
-    """The two country codes in the order agreements store them (party_a < party_b)."""
-    first, second = sorted((country_code(a), country_code(b)))
-    return first, second
+def in_force_on(day: datetime.date) -> models.Exists:
+    return status_on(day, [Status.IN_FORCE])
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -33,23 +47,28 @@ class AgreementQuerySet(models.QuerySet):
         code = country_code(country)
         return self.filter(models.Q(party_a=code) | models.Q(party_b=code))
 
-    def in_status_on(self, statuses: list[str], day: datetime.date) -> AgreementQuerySet:
-        """Agreements whose status on ``day`` was one of ``statuses``.
+    def in_category(self, category: ClauseCategory | str) -> AgreementQuerySet:
+        """Agreements with a clause in ``category`` (an instance or a slug) or any of its subcategories.
 
-        A partial date counts from the first day of its period.
+        A semi-join on the tag table: one pass, however many agreements there are, and each
+        agreement once however many of its clauses match.
         """
-        from .models import StatusPeriod
+        from .models import Clause, ClauseCategory
 
-        periods = StatusPeriod.objects.filter(
-            models.Q(end__isnull=True) | models.Q(end__gt=day),
-            agreement=models.OuterRef("pk"),
-            status__in=statuses,
-            start__lte=day,
+        key = models.Q(slug=category) if isinstance(category, str) else models.Q(pk=category.pk)
+        parent = (
+            models.Q(parent__slug=category) if isinstance(category, str) else models.Q(parent=category.pk)
         )
-        return self.filter(models.Exists(periods))
+        tree = ClauseCategory.objects.filter(key | parent)
+        tagged = Clause.categories.through.objects.filter(clausecategory__in=tree.values("pk"))
+        return self.filter(pk__in=tagged.values("clause__agreement_id"))
+
+    def in_status_on(self, statuses: list[str], day: datetime.date) -> AgreementQuerySet:
+        """Agreements whose status on ``day`` was one of ``statuses``."""
+        return self.filter(status_on(day, statuses))
 
     def in_force_on(self, day: datetime.date) -> AgreementQuerySet:
-        return self.in_status_on([Status.IN_FORCE], day)
+        return self.filter(in_force_on(day))
 
     def with_details(self) -> AgreementQuerySet:
         """Everything a list or detail view shows, in a fixed number of queries."""

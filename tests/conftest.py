@@ -26,7 +26,7 @@ def demo_data(db):
     import json
     from pathlib import Path
 
-    from agreements.importing import import_document
+    from agreements.services.importing import import_document
 
     path = Path(__file__).resolve().parent.parent / "fixtures" / "iran-iraq.json"
     return import_document(json.loads(path.read_text(encoding="utf-8")))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from agreements.importing import DocumentError, import_document
+from agreements.services.importing import DocumentError, import_document
 from agreements.models import Agreement, Person, PersonName, Signatory, Source, StatusEvent
 
 pytestmark = pytest.mark.django_db

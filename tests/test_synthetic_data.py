@@ -11,7 +11,7 @@ from django.db.models import Count, F
 from agreements.lifecycle import derive_lifecycle, validate_events
 from agreements.models import Agreement, Clause, Person, Signatory, StatusEvent, StatusPeriod
 from agreements.search import build_document
-from agreements.services import event_fact
+from agreements.services.derived import event_fact
 
 from .factories import make_agreement
 

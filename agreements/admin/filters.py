@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 
 from ..models import Agreement, ClauseCategory, Country
-from ..numbers import is_whole_number
+from ..parsing import is_whole_number
 
 
 class PartyFilter(admin.SimpleListFilter):

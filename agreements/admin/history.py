@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from ..history import agreement_timeline
 from ..models import Agreement
-from ..recovery import agreement_restore, agreement_revert, deleted_agreements
 from ..services import StaleVersionError
+from ..services.recovery import agreement_restore, agreement_revert, deleted_agreements
 
 
 class AgreementHistoryMixin:
@@ -44,15 +44,10 @@ class AgreementHistoryMixin:
         if not self.has_view_or_change_permission(request, agreement):
             raise PermissionDenied
         entries = agreement_timeline(agreement.pk)
-        # A write records the agreement twice (its fields, then what is derived); only the
-        # last record of each version is a state worth going back to.
-        seen: set[int] = set()
-        for entry in entries:  # newest first
-            entry.revertible = (
-                entry.object_type == "agreement" and entry.action != "deleted" and entry.version not in seen
-            )
-            if entry.object_type == "agreement":
-                seen.add(entry.version)
+        # Every write, whichever interface made it, records the agreement once: each such
+        # record is a state worth going back to.
+        for entry in entries:
+            entry.revertible = entry.object_type == "agreement" and entry.action != "deleted"
         context = {
             **self.admin_site.each_context(request),
             "title": f"History: {agreement}",

@@ -9,7 +9,8 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
 from ..models import ClauseCategory, Country, Person, PersonName, Source
-from ..services import person_refresh_agreements
+from ..services import OtherNameIn, PersonIn, person_create, person_update
+from .writing import Entry, ServiceFormSet, ServiceModelForm, ServicePartForm, WritesThroughServices
 
 
 @admin.register(Country)
@@ -71,12 +72,25 @@ class ClauseCategoryAdmin(admin.ModelAdmin):
 
 class PersonNameInline(admin.TabularInline):
     model = PersonName
+    form = ServicePartForm
+    formset = ServiceFormSet
     extra = 1
     autocomplete_fields = ["source"]
 
 
+def _other_name(values: dict) -> OtherNameIn:
+    return OtherNameIn(
+        name=values["name"], kind=values["kind"], language=values["language"], source=values["source"]
+    )
+
+
+def _stored_name(row: PersonName) -> OtherNameIn:
+    return OtherNameIn(name=row.name, kind=row.kind, language=row.language, source=row.source)
+
+
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(WritesThroughServices):
+    form = ServiceModelForm
     inlines = [PersonNameInline]
     list_display = ["name", "also_known_as", "wikidata_qid"]
     search_fields = ["name", "other_names__name"]
@@ -89,9 +103,20 @@ class PersonAdmin(admin.ModelAdmin):
     def also_known_as(self, person: Person) -> str:
         return ", ".join(other.name for other in person.other_names.all())
 
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        person_refresh_agreements(person=form.instance)
+    def write_entry(self, request: HttpRequest, entry: Entry) -> Person:
+        person: Person = entry.form.instance
+        stored = list(person.other_names.all()) if person.pk else []
+        entry.rows = {"other_names": entry.rows_of("other_names", stored, _other_name, _stored_name)}
+        values = entry.form.cleaned_data
+        data = PersonIn(
+            name=values["name"],
+            other_names=entry.rows["other_names"].items,
+            wikidata_qid=values["wikidata_qid"],
+            note=values["note"],
+        )
+        if person.pk is None:
+            return person_create(data=data)
+        return person_update(person=Person.objects.get(pk=person.pk), data=data)
 
 
 @admin.register(Source)

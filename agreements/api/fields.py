@@ -11,7 +11,7 @@ from rest_framework import serializers
 from ..choices import NameKind
 from ..models import ClauseCategory, Country, Person, Source
 from ..models.people import wikidata_qid_validator
-from ..numbers import is_whole_number
+from ..parsing import is_whole_number
 from ..services import OtherNameIn, PersonIn
 
 MAX_ID = 2**63 - 1  # the largest id a bigint column holds; more is a client error, not a crash

@@ -18,7 +18,7 @@ from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from ..numbers import is_whole_number
+from ..parsing import is_whole_number
 
 
 def page_size_from(request, default: int) -> int:

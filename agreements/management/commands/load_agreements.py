@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from agreements.history import recorded_as
-from agreements.importing import DocumentError, import_document
+from agreements.services.importing import DocumentError, import_document
 
 
 class Command(BaseCommand):

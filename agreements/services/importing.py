@@ -17,22 +17,12 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 
-from .dates import DatePrecision, PartialDate
-from .models import Agreement, ClauseCategory, Person, Source
-from .querysets import canonical_pair
-from .services import (
-    AgreementIn,
-    CitationIn,
-    ClauseIn,
-    EventIn,
-    OtherNameIn,
-    PersonIn,
-    SignatoryIn,
-    agreement_create,
-    agreement_update,
-    person_create,
-    person_sync_other_names,
-)
+from ..dates import DatePrecision, PartialDate
+from ..models import Agreement, ClauseCategory, Person, Source
+from ..pairs import canonical_pair
+from .agreements import agreement_create, agreement_update
+from .inputs import AgreementIn, CitationIn, ClauseIn, EventIn, OtherNameIn, PersonIn, SignatoryIn
+from .people import person_create, person_sync_other_names
 
 
 class DocumentError(ValueError):
@@ -235,9 +225,11 @@ class _Importer:
         value = _date(item.get("date"), f"{where}.date")
         if value is None:
             raise DocumentError(f"{where}.date: a status event needs a date.")
-        precision = item.get("precision", DatePrecision.DAY)
+        if "precision" in item:
+            raise DocumentError(f"{where}.precision: the key is “date_precision”, as in the API.")
         try:
-            return PartialDate(value, precision)
+            # One policy everywhere: any day in the period will do; its first day is stored.
+            return PartialDate.of(value, item.get("date_precision", DatePrecision.DAY))
         except ValueError as error:
             raise DocumentError(f"{where}: {error}") from None
 

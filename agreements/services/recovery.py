@@ -13,17 +13,19 @@ from datetime import datetime
 from django.apps import apps
 from django.core.exceptions import ValidationError
 
-from .dates import PartialDate
-from .models import Agreement, AgreementSource, Clause, ClauseCategory, Person, Signatory, Source, StatusEvent
-from .services import (
-    AgreementIn,
-    CitationIn,
-    ClauseIn,
-    EventIn,
-    SignatoryIn,
-    agreement_create,
-    agreement_update,
+from ..dates import PartialDate
+from ..models import (
+    Agreement,
+    AgreementSource,
+    Clause,
+    ClauseCategory,
+    Person,
+    Signatory,
+    Source,
+    StatusEvent,
 )
+from .agreements import agreement_create, agreement_update
+from .inputs import AGREEMENT_FIELDS, AgreementIn, CitationIn, ClauseIn, EventIn, SignatoryIn
 
 
 def _alive_at(model, agreement_id: int, at: datetime) -> list:
@@ -74,7 +76,7 @@ def agreement_snapshot(agreement_id: int, at: datetime) -> AgreementIn:
     return AgreementIn(
         party_a=record.party_a_id,
         party_b=record.party_b_id,
-        **{name: getattr(record, name) for name in AgreementIn.SCALARS},
+        **{name: getattr(record, name) for name in AGREEMENT_FIELDS},
         signatories=[
             SignatoryIn(
                 person=people[s.person_id],

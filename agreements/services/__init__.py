@@ -1,0 +1,77 @@
+"""The write side: every change of an entered fact goes through a function of this package.
+
+The admin, the API, the JSON importer and the recovery of old versions all call these
+functions, so validation, the derived lifecycle and the history are the same whichever
+door the data came in by. Inputs are the plain dataclasses of ``inputs``; errors are
+``ValidationError`` dicts keyed by field path (``clauses[2].position``), which each
+interface puts in front of its users. Every public function is one transaction.
+
+* ``inputs`` — what a write says (``AgreementIn`` and its parts);
+* ``rules`` — the checks made before writing;
+* ``agreements`` — create, update, delete, record a status event;
+* ``parts`` — add, replace or remove one part of an agreement;
+* ``derived`` — the status, dates, periods and search text derived from the parts;
+* ``people``, ``relations`` — people with their other names; relations between agreements;
+* ``recovery`` — revert and restore from the recorded history;
+* ``importing`` — the JSON documents of ``load_agreements``.
+"""
+
+from .agreements import (
+    agreement_create,
+    agreement_delete,
+    agreement_record_status,
+    agreement_sync,
+    agreement_update,
+)
+from .base import StaleVersionError
+from .derived import agreement_sync_derived
+from .inputs import (
+    AGREEMENT_FIELDS,
+    PART_COLLECTIONS,
+    AgreementIn,
+    CitationIn,
+    ClauseIn,
+    EventIn,
+    OtherNameIn,
+    PersonIn,
+    SignatoryIn,
+    agreement_to_input,
+)
+from .parts import PartNotFoundError, agreement_part_add, agreement_part_remove, agreement_part_replace
+from .people import person_create, person_refresh_agreements, person_sync_other_names, person_update
+from .relations import RelationIn, relation_create, relation_delete, relation_update
+from .rules import country_names, signatory_party_problem
+
+__all__ = [
+    "AGREEMENT_FIELDS",
+    "PART_COLLECTIONS",
+    "AgreementIn",
+    "CitationIn",
+    "ClauseIn",
+    "EventIn",
+    "OtherNameIn",
+    "PartNotFoundError",
+    "PersonIn",
+    "RelationIn",
+    "SignatoryIn",
+    "StaleVersionError",
+    "agreement_create",
+    "agreement_delete",
+    "agreement_part_add",
+    "agreement_part_remove",
+    "agreement_part_replace",
+    "agreement_record_status",
+    "agreement_sync",
+    "agreement_sync_derived",
+    "agreement_to_input",
+    "agreement_update",
+    "country_names",
+    "person_create",
+    "person_refresh_agreements",
+    "person_sync_other_names",
+    "person_update",
+    "relation_create",
+    "relation_delete",
+    "relation_update",
+    "signatory_party_problem",
+]
