@@ -59,19 +59,6 @@ def _stamp_interface(sender, instance, history_instance, **kwargs) -> None:
         instance.record_as_created = False
 
 
-class InterfaceMiddleware:
-    """Name the interface of each request: the admin, the API, or the web pages."""
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request):
-        path = request.path_info
-        interface = "admin" if path.startswith("/admin/") else "api" if path.startswith("/api/") else "web"
-        with recorded_as(interface):
-            return self.get_response(request)
-
-
 # --- Reading an agreement's history back -----------------------------------------------------------
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}

@@ -2,10 +2,8 @@
 
 from django.urls import path
 
-from .views import (
-    converters,  # noqa: F401  (registers the URL converters)
-    pages,
-)
+from .views import pages
+from .web import converters  # noqa: F401  (registers the URL converters)
 
 urlpatterns = [
     path("reports/", pages.index, name="reports"),

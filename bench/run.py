@@ -180,7 +180,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from agreements.api.documents import SQLITE, agreement_document_sql
+    from agreements.reports.documents import SQLITE, agreement_document_sql
 
     sample = choose_sample()
     workloads = [w for w in define(sample, sqlite_path) if not args.only or w.key in args.only]

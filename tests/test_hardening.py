@@ -88,7 +88,7 @@ def test_throttling_is_configured_and_answers_429_with_retry_after(monkeypatch):
     from django.core.cache import cache
     from rest_framework.throttling import AnonRateThrottle
 
-    from agreements.api.views import CountryViewSet
+    from agreements.api.reference import CountryViewSet
     from tracker import settings as production
 
     assert production.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == [

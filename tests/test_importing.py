@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from agreements.services.importing import DocumentError, import_document
 from agreements.models import Agreement, Person, PersonName, Signatory, Source, StatusEvent
+from agreements.services.importing import DocumentError, import_document
 
 pytestmark = pytest.mark.django_db
 

@@ -9,5 +9,5 @@ urlpatterns = [
     path("", include("agreements.urls")),
 ]
 
-handler404 = "agreements.api.errors.json_not_found"
-handler500 = "agreements.api.errors.json_server_error"
+handler404 = "agreements.web.errors.not_found"
+handler500 = "agreements.web.errors.server_error_handler"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.http import HttpResponse, JsonResponse
-from django.template.loader import render_to_string
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
@@ -15,11 +13,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..web.lockout import LOCKED_OUT
 from .serializers import TokenRequestSerializer, TokenSerializer
 
 
 class LockedOut(Throttled):
-    default_detail = "Too many failed logins for this username from this address; try again later."
+    default_detail = LOCKED_OUT
 
     def __init__(self) -> None:
         super().__init__(wait=settings.AXES_COOLOFF_TIME.total_seconds(), detail=self.default_detail)
@@ -53,21 +52,3 @@ class TokenView(APIView):
     def delete(self, request: Request) -> Response:
         Token.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
-    """django-axes' answer to a locked-out login: JSON for the API, a page for the admin."""
-    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
-    if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse({"detail": LockedOut.default_detail}, status=429)
-    else:
-        context = {
-            "minutes": seconds // 60,
-            "limit": settings.AXES_FAILURE_LIMIT,
-            "site_title": "Agreement tracker",
-        }
-        response = HttpResponse(
-            render_to_string("registration/locked_out.html", context, request), status=429
-        )
-    response["Retry-After"] = str(seconds)
-    return response

@@ -135,23 +135,3 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if response is not None and isinstance(response.data, list):
         response.data = {"detail": " ".join(str(item) for item in response.data)}
     return response
-
-
-def json_not_found(request, exception=None):
-    """Django's 404 for URLs no route matches: JSON under /api/, the usual page elsewhere."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
-
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return page_not_found(request, exception)
-
-
-def json_server_error(request):
-    """A last resort that should never run: even then, API clients get JSON and no traceback."""
-    from django.http import JsonResponse
-    from django.views.defaults import server_error
-
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Server error; it has been logged."}, status=500)
-    return server_error(request)

@@ -1,4 +1,4 @@
-"""Filters for the agreements list.
+"""Filters of the API's lists: agreements, people, sources, countries, relations.
 
 Every parameter is validated: an unknown value or a malformed parameter is a 400 that
 names it (django-filter's form errors, raised by the backend), never a silently
@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import datetime
 
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 from ..choices import AgreementKind, Evidence, Status
-from ..models import Agreement, Clause, ClauseCategory, Country, Person
-from ..querysets import canonical_pair
+from ..models import Agreement, AgreementRelation, ClauseCategory, Country, Person, Source
+from ..pairs import same_parties_problem
+from ..parsing import BOOLEAN_HELP, parse_boolean
 from ..search import search
-
-BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+from .fields import MAX_ID
 
 
 def country_code(value: str, parameter: str) -> str:
@@ -32,13 +34,24 @@ def country_code(value: str, parameter: str) -> str:
         raise ValidationError({parameter: [f"Unknown country code “{value}”."]}) from None
 
 
-class StrictBooleanFilter(filters.TypedChoiceFilter):
-    """``true`` or ``false``; anything else is an error (django-filter's own BooleanFilter ignores it)."""
+class StrictBooleanField(forms.CharField):
+    """A yes or a no as ``parsing.parse_boolean`` reads it; anything else is an error."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("choices", BOOLEAN_CHOICES)
-        kwargs.setdefault("coerce", lambda value: value == "true")
-        super().__init__(*args, **kwargs)
+    def to_python(self, value: object) -> bool | None:
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return parse_boolean(text)
+        except ValueError as error:
+            raise DjangoValidationError(str(error), code="invalid") from None
+
+
+@extend_schema_field({"type": "boolean", "description": BOOLEAN_HELP})
+class StrictBooleanFilter(filters.Filter):
+    """A yes/no filter (django-filter's own BooleanFilter ignores what it cannot read)."""
+
+    field_class = StrictBooleanField
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -117,14 +130,13 @@ class AgreementFilterSet(filters.FilterSet):
         if len(codes) != 2 or not all(codes):
             raise ValidationError({"pair": ["Give two ISO codes separated by a comma, e.g. IQ,IR."]})
         first, second = (country_code(code, "pair") for code in codes)
-        if first == second:
-            raise ValidationError({"pair": ["Give two different countries."]})
-        return queryset.for_pair(*canonical_pair(first, second))
+        problem = same_parties_problem(first, second)
+        if problem:
+            raise ValidationError({"pair": [problem]})
+        return queryset.for_pair(first, second)
 
     def filter_category(self, queryset: QuerySet, name: str, value: ClauseCategory) -> QuerySet:
-        in_subtree = Q(categories=value) | Q(categories__parent=value)
-        clauses = Clause.objects.filter(in_subtree, agreement=OuterRef("pk"))
-        return queryset.filter(Exists(clauses))
+        return queryset.in_category(value)
 
     def filter_person(self, queryset: QuerySet, name: str, value) -> QuerySet:
         if not Person.objects.filter(pk=value).exists():
@@ -135,6 +147,59 @@ class AgreementFilterSet(filters.FilterSet):
         matched, ranked = search(queryset, value)
         # Best matches first, unless the client asks for an ordering (applied after this).
         return matched.order_by(F("search_rank").desc(), "-id") if ranked else matched
+
+
+class PersonFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", max_length=200, help_text="Any of the person's names, in part.")
+
+    class Meta:
+        model = Person
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        return queryset.matching(value)
+
+
+class SourceFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", max_length=200, help_text="Title, publisher or URL, in part.")
+    publisher = filters.CharFilter(lookup_expr="iexact", max_length=200)
+
+    class Meta:
+        model = Source
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[Source], name: str, value: str) -> QuerySet[Source]:
+        return queryset.filter(
+            Q(title__icontains=value) | Q(publisher__icontains=value) | Q(url__icontains=value)
+        )
+
+
+class CountryFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", max_length=100, help_text="Name or code, in part.")
+    former = StrictBooleanFilter(field_name="is_former", help_text="Only former (or only current) states.")
+
+    class Meta:
+        model = Country
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[Country], name: str, value: str) -> QuerySet[Country]:
+        return queryset.filter(
+            Q(name__icontains=value) | Q(official_name__icontains=value) | Q(code__iexact=value)
+        )
+
+
+class RelationFilterSet(filters.FilterSet):
+    agreement = filters.NumberFilter(
+        method="filter_agreement", min_value=1, max_value=MAX_ID, help_text="Either side of the relation."
+    )
+    kind = filters.ChoiceFilter(choices=AgreementRelation._meta.get_field("kind").choices)
+
+    class Meta:
+        model = AgreementRelation
+        fields: list[str] = []
+
+    def filter_agreement(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset.filter(Q(from_agreement=value) | Q(to_agreement=value))
 
 
 class FilterBackend(filters.DjangoFilterBackend):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ..views import converters  # noqa: F401  (registers the URL converters)
+from ..web import converters  # noqa: F401  (registers the URL converters)
 from .report_schema import without_schema
 from .reports import NetworkView, PairSummaryView, PanelView, PartnersView
 

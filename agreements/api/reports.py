@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from .. import reports
 from ..reports import inputs, tables
-from ..views.csv import ROWS_PER_CHUNK, csv_response
+from ..web.csv import ROWS_PER_CHUNK, csv_response
 from .errors import flatten
 from .renderers import CSVRenderer, errors_in_json
 from .report_schema import (

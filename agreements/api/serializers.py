@@ -24,6 +24,7 @@ from ..models import (
     Source,
 )
 from ..services import (
+    AGREEMENT_FIELDS,
     AgreementIn,
     CitationIn,
     ClauseIn,
@@ -184,7 +185,7 @@ class AgreementSerializer(serializers.Serializer):
             name: [serializer().to_input(item) for item in values[name]] if name in values else None
             for name, serializer in PARTS.items()
         }
-        scalars = {name: values[name] for name in ("title", "party_a", "party_b", *AgreementIn.SCALARS)}
+        scalars = {name: values[name] for name in ("title", "party_a", "party_b", *AGREEMENT_FIELDS)}
         return AgreementIn(**scalars, **parts)
 
 
@@ -269,18 +270,6 @@ class AgreementRelationSerializer(serializers.ModelSerializer):
     class Meta:
         model = AgreementRelation
         fields = ["id", "from_agreement", "to_agreement", "kind", "note"]
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        merged = {
-            name: attrs.get(name, getattr(self.instance, name, None))
-            for name in ("from_agreement", "to_agreement", "kind")
-        }
-        if merged["from_agreement"] == merged["to_agreement"]:
-            raise serializers.ValidationError({"to_agreement": "An agreement cannot relate to itself."})
-        duplicates = AgreementRelation.objects.filter(**merged).exclude(pk=getattr(self.instance, "pk", None))
-        if duplicates.exists():
-            raise serializers.ValidationError({"kind": "This relation is already recorded."})
-        return attrs
 
 
 class ChangeSerializer(serializers.Serializer):

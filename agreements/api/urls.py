@@ -4,22 +4,22 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import agreements, parts, reference
 from .auth import TokenView
 
 router = DefaultRouter()
-router.register("agreements", views.AgreementViewSet, basename="agreement")
-router.register("people", views.PersonViewSet, basename="person")
-router.register("sources", views.SourceViewSet, basename="source")
-router.register("categories", views.ClauseCategoryViewSet, basename="category")
-router.register("countries", views.CountryViewSet, basename="country")
-router.register("relations", views.AgreementRelationViewSet, basename="relation")
+router.register("agreements", agreements.AgreementViewSet, basename="agreement")
+router.register("people", reference.PersonViewSet, basename="person")
+router.register("sources", reference.SourceViewSet, basename="source")
+router.register("categories", reference.ClauseCategoryViewSet, basename="category")
+router.register("countries", reference.CountryViewSet, basename="country")
+router.register("relations", reference.AgreementRelationViewSet, basename="relation")
 
 PART_VIEWSETS = {
-    "signatories": views.SignatoryViewSet,
-    "clauses": views.ClauseViewSet,
-    "events": views.StatusEventViewSet,
-    "citations": views.CitationViewSet,
+    "signatories": parts.SignatoryViewSet,
+    "clauses": parts.ClauseViewSet,
+    "events": parts.StatusEventViewSet,
+    "citations": parts.CitationViewSet,
 }
 
 

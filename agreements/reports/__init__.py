@@ -1,4 +1,8 @@
-"""The four reports, each computed in the database; pages, JSON and CSV all call these.
+"""The read side: the reports, each agreement's JSON document, the CSV export and the agreement page.
+
+Everything here reads; nothing writes. The pages, the report API and the agreements API
+all call these functions, and the SQL they run is spelt for each engine by ``sql``.
+The four reports, each computed in the database:
 
 * ``pair_summary`` — what two countries have with each other, and what is in force on a day;
 * ``country_partners`` — one country's counterparts, ranked;
@@ -6,6 +10,7 @@
 * ``dyad_year_panel`` — one row per pair and year, streamed.
 """
 
+from .agreement import agreement_for_page
 from .inputs import AgreementFilters, ReportInputError, UnknownCountryError
 from .network import PairNetwork, pair_network
 from .pair import PairSummary, pair_summary
@@ -20,6 +25,7 @@ __all__ = [
     "PairSummary",
     "ReportInputError",
     "UnknownCountryError",
+    "agreement_for_page",
     "country_partners",
     "dyad_year_panel",
     "pair_network",

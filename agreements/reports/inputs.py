@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..choices import AgreementKind, Status
-from ..models import Agreement, Clause, ClauseCategory, Country
+from ..models import Agreement, ClauseCategory, Country
+from ..parsing import parse_boolean, unknown_parameters
 
 FIRST_PANEL_YEAR = 1945
 # Parameters every report accepts besides its own: the response format.
@@ -63,22 +64,20 @@ class _RawCheckboxInput(forms.CheckboxInput):
 
 
 class _StrictBooleanField(forms.BooleanField):
-    """A checkbox that refuses what is not a yes or a no.
+    """A checkbox that refuses what is not a yes or a no (``parsing.parse_boolean``).
 
-    Django's BooleanField reads any other non-empty text as "yes"; here ``all_pairs=maybe``
-    would silently ask for every pair of states (millions of rows) instead of an error.
+    Django's BooleanField reads any other non-empty text as "yes"; an unticked box sends nothing.
     """
 
     widget = _RawCheckboxInput
-    TRUE, FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no", ""}
 
     def to_python(self, value) -> bool:
-        if isinstance(value, bool) or value is None:
+        if isinstance(value, bool) or value is None or str(value).strip() == "":
             return bool(value)
-        text = str(value).strip().lower()
-        if text not in self.TRUE | self.FALSE:
-            raise forms.ValidationError("Give true or false.", code="invalid")
-        return text in self.TRUE
+        try:
+            return parse_boolean(str(value))
+        except ValueError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
 
 
 class _YearField(forms.IntegerField):
@@ -97,8 +96,7 @@ class ReportForm(forms.Form):
             errors = {name: list(messages) for name, messages in form.errors.items() if name != "__all__"}
             if "__all__" in form.errors:
                 errors["non_field_errors"] = list(form.errors["__all__"])
-        for name in sorted(set(data) - set(form.fields) - COMMON_PARAMETERS):
-            errors[name] = [f"“{name}” is not a parameter of this report."]
+        errors |= unknown_parameters(data, {*form.fields, *COMMON_PARAMETERS})
         if errors:
             raise ReportInputError(errors)
         return form.cleaned_data
@@ -127,10 +125,7 @@ class AgreementFilters:
 
     def apply(self, agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
         if self.category is not None:
-            tree = ClauseCategory.objects.filter(Q(pk=self.category.pk) | Q(parent=self.category.pk))
-            # A semi-join on the tag table: one pass, however many agreements are counted.
-            tagged = Clause.categories.through.objects.filter(clausecategory__in=tree.values("pk"))
-            agreements = agreements.filter(pk__in=tagged.values("clause__agreement_id"))
+            agreements = agreements.in_category(self.category)
         if self.kind:
             agreements = agreements.filter(kind=self.kind)
         if self.status:

@@ -22,7 +22,7 @@ import orjson
 from django.db import connection
 
 from ..choices import EventType, Status
-from ..querysets import canonical_pair
+from ..pairs import canonical_pair, same_parties_problem
 from .inputs import ReportInputError, UnknownCountryError, today
 from .sql import TABLES, Dialect, current_dialect, text_as_bytes
 
@@ -236,8 +236,9 @@ SELECT EXISTS (SELECT 1 FROM {t["country"]} WHERE code = %(party_a)s),
 def pair_summary(a: str, b: str, *, as_of: datetime.date | None = None) -> PairSummary:
     """The report for countries ``a`` and ``b`` (codes, any order and case) on ``as_of`` (today)."""
     a, b = a.strip().upper(), b.strip().upper()
-    if a == b:
-        raise ReportInputError({"pair": [f"A pair needs two different countries, not {a} twice."]})
+    problem = same_parties_problem(a, b)
+    if problem:
+        raise ReportInputError({"pair": [problem]})
     sql, params = pair_summary_query(current_dialect(), a, b, as_of or today())
     with connection.cursor() as cursor:
         text_as_bytes(cursor)

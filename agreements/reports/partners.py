@@ -10,11 +10,12 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from ..choices import Status
-from ..models import Agreement, Clause, Country, StatusPeriod
+from ..models import Agreement, Clause, Country
+from ..querysets import in_force_on
 from .inputs import AgreementFilters, resolve_countries, today
 
 STATUS_FIELDS = {status: f"status_{status}" for status in Status.values}
@@ -26,18 +27,6 @@ class CountryPartners:
     as_of: datetime.date
     filters: AgreementFilters
     partners: list[dict[str, Any]]
-
-
-def in_force_on(day: datetime.date) -> Exists:
-    """The agreement (``OuterRef('pk')``) was in force on ``day``; partial dates count from their start."""
-    return Exists(
-        StatusPeriod.objects.filter(
-            Q(end__isnull=True) | Q(end__gt=day),
-            agreement=OuterRef("pk"),
-            status=Status.IN_FORCE,
-            start__lte=day,
-        )
-    )
 
 
 def _categories_by_pair(agreements: QuerySet[Agreement]) -> dict[tuple[str, str], list[str]]:

@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import CharField, Func
 from psycopg.adapt import Loader
 
 from ..models import (
     Agreement,
+    AgreementSource,
     Clause,
     ClauseCategory,
     Country,
@@ -28,6 +30,7 @@ from ..models import (
 # Table names as the models define them, so the SQL follows any db_table change.
 TABLES = {
     "agreement": Agreement._meta.db_table,
+    "citation": AgreementSource._meta.db_table,
     "category": ClauseCategory._meta.db_table,
     "clause": Clause._meta.db_table,
     "clause_categories": Clause.categories.through._meta.db_table,
@@ -71,6 +74,16 @@ class Dialect:
         """A scalar subquery returning a JSON value (or NULL), kept as JSON."""
         return f"({subquery})" if self.postgres else f"json(({subquery}))"
 
+    def string(self, expression: str) -> str:
+        """A text column as a JSON string (e.g. an item of an array of slugs)."""
+        return f"to_json({expression})" if self.postgres else f"json_quote({expression})"
+
+    def timestamp(self, expression: str) -> str:
+        """A UTC timestamp as ``2017-07-23T10:00:00Z``, the API's format."""
+        if self.postgres:
+            return f"""to_char({expression} AT TIME ZONE 'UTC', '{_PG_TIMESTAMP}')"""
+        return f"strftime('{_SQLITE_TIMESTAMP}', {expression})"
+
     def boolean(self, condition: str) -> str:
         if self.postgres:
             return f"({condition})"
@@ -101,6 +114,40 @@ class Dialect:
 
 def current_dialect() -> Dialect:
     return Dialect(connection.vendor)
+
+
+POSTGRESQL = Dialect("postgresql")
+SQLITE = Dialect("sqlite")
+
+# The API's timestamp format in each engine's spelling (``%`` doubled for the DB-API).
+_PG_TIMESTAMP = 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
+_SQLITE_TIMESTAMP = "%%Y-%%m-%%dT%%H:%%M:%%SZ"
+
+
+# --- The same spellings as ORM expressions (the CSV export builds its query with the ORM) -----------
+
+
+class IsoDate(Func):
+    """A date as ``YYYY-MM-DD`` text whatever the session's DateStyle (SQLite stores it so)."""
+
+    template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+
+class UtcTimestamp(Func):
+    """A timestamp as ``2017-07-23T10:00:00Z``, the API's format."""
+
+    template = f"to_char(%(expressions)s AT TIME ZONE 'UTC', '{_PG_TIMESTAMP}')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # The template's %% survive Django's formatting of the template as %, and the
+        # backend's own formatting needs them doubled once more.
+        template = f"strftime('{_SQLITE_TIMESTAMP.replace('%', '%%')}', %(expressions)s)"
+        return super().as_sql(compiler, connection, template=template, **extra_context)
 
 
 class _RawText(Loader):

@@ -113,7 +113,6 @@ class AgreementIn:
     events: Sequence[EventIn] | None = None
     citations: Sequence[CitationIn] | None = None
 
-    SCALARS = AGREEMENT_FIELDS
 
 
 def signatory_to_input(signatory) -> SignatoryIn:

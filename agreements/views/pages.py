@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET
 
 from .. import reports
 from ..choices import Status
-from ..models import Agreement, Country
+from ..models import Country
 from ..reports import inputs
-from .converters import CountryCodeConverter
+from ..web.converters import CountryCodeConverter
 
 # The network page draws the strongest pairs; the table and the downloads have them all.
 NETWORK_CHART_EDGES = 300
@@ -166,7 +166,7 @@ def network(request: HttpRequest) -> HttpResponse:
 @require_GET
 def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     """One agreement, read-only, with everything the pair report summarises."""
-    item = Agreement.objects.with_details().filter(pk=pk).first()
+    item = reports.agreement_for_page(pk)
     if item is None:
         context = {"title": "No such agreement", "errors": {"agreement": [f"There is no agreement {pk}."]}}
         return render(request, "agreements/reports/error.html", context, status=404)

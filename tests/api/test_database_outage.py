@@ -10,8 +10,9 @@ import pytest
 from django.db import InterfaceError, OperationalError
 from django.db.backends.utils import CursorWrapper
 
+from agreements.api.agreements import AgreementViewSet
 from agreements.api.errors import DATABASE_RETRY_AFTER_SECONDS, SAVED_AGREEMENT
-from agreements.api.views import AgreementPartViewSet, AgreementViewSet
+from agreements.api.parts import AgreementPartViewSet
 from agreements.models import Agreement
 
 pytestmark = pytest.mark.django_db

@@ -3,10 +3,10 @@
 import json
 
 import pytest
+from agreements.reports.documents import with_documents
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from agreements.api.documents import with_documents
 from agreements.api.serializers import AgreementSerializer
 from agreements.models import Agreement
 

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from agreements.api import export
+from agreements.reports import export
 from agreements.choices import EventType
 from agreements.dates import DatePrecision, PartialDate
 from agreements.models import Agreement

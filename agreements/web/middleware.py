@@ -1,5 +1,12 @@
+"""Middleware of every request: the body-size bound, and the interface the history records."""
+
+from __future__ import annotations
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from ..history import recorded_as
+from .paths import interface_of
 
 
 class RequestSizeLimitMiddleware:
@@ -23,3 +30,14 @@ class RequestSizeLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+class InterfaceMiddleware:
+    """Name the interface of each request (the admin, the API, or the web pages) for the history."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with recorded_as(interface_of(request.path_info)):
+            return self.get_response(request)

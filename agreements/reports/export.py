@@ -1,7 +1,7 @@
 """The agreements as one CSV file, written by the database and streamed.
 
-``GET /api/agreements/export.csv`` takes the list's filters and ordering and answers
-one row per agreement with its own fields (its parts stay in the JSON API). Every
+``GET /api/agreements/export.csv`` (``web.csv.export_response``) takes the list's filters
+and ordering and answers one row per agreement with its own fields (its parts stay in the JSON API). Every
 value is formatted in SQL, the same way on both engines, so the two give the same
 bytes: ISO dates with a precision column beside each, UTC timestamps as the API writes
 them, 1/0 for yes/no, and an empty field for empty text.
@@ -21,35 +21,14 @@ from collections.abc import Iterator
 from itertools import islice
 
 from django.db import connection
-from django.db.models import CharField, F, Func, IntegerField, QuerySet, TextField, Value
+from django.db.models import F, IntegerField, QuerySet, TextField, Value
 from django.db.models.expressions import Expression
 from django.db.models.functions import Cast, NullIf
-from django.http import StreamingHttpResponse
+
+from .sql import IsoDate, UtcTimestamp
 
 CHUNK_BYTES = 256 * 1024
 ROWS_PER_CHUNK = 2_000  # the portable path: rows fetched and written at a time
-
-
-class IsoDate(Func):
-    """A date as ``YYYY-MM-DD`` text whatever the session's DateStyle (SQLite stores it so)."""
-
-    template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
-    output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return compiler.compile(self.source_expressions[0])
-
-
-class UtcTimestamp(Func):
-    """A timestamp as ``2017-07-23T10:00:00Z``, the API's format."""
-
-    template = """to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
-    output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # %%%% survives the template (%%) and then the backend's own formatting (%).
-        template = "strftime('%%%%Y-%%%%m-%%%%dT%%%%H:%%%%M:%%%%SZ', %(expressions)s)"
-        return super().as_sql(compiler, connection, template=template, **extra_context)
 
 
 def _text(name: str) -> Expression:
@@ -139,9 +118,3 @@ def csv_chunks(queryset: QuerySet) -> Iterator[bytes]:
         yield from _copy_chunks(copy_statement(queryset))
     else:
         yield from _csv_chunks(queryset)
-
-
-def export_response(queryset: QuerySet, filename: str = "agreements.csv") -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_chunks(queryset), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -6,10 +6,13 @@ import csv
 from collections.abc import Iterator
 from itertools import islice
 
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
+from ..reports.export import csv_chunks
 from ..reports.tables import Table
 
+CSV_TYPE = "text/csv; charset=utf-8"
 ROWS_PER_CHUNK = 1_000  # fewer, larger writes; memory stays bounded by one chunk
 
 
@@ -30,6 +33,14 @@ def csv_lines(table: Table) -> Iterator[str]:
 
 
 def csv_response(table: Table, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_lines(table), content_type="text/csv; charset=utf-8")
+    return _attachment(StreamingHttpResponse(csv_lines(table), content_type=CSV_TYPE), filename)
+
+
+def export_response(queryset: QuerySet, filename: str = "agreements.csv") -> StreamingHttpResponse:
+    """The agreements of ``queryset`` as the export's CSV (``reports.export``), streamed."""
+    return _attachment(StreamingHttpResponse(csv_chunks(queryset), content_type=CSV_TYPE), filename)
+
+
+def _attachment(response: StreamingHttpResponse, filename: str) -> StreamingHttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -1,0 +1,112 @@
+"""What every API view shares: ids in paths, strict query parameters, If-Match, document answers.
+
+A resource's viewset is then its queryset, serializer, filters and the service it writes
+through (NetBox's shape): the cross-cutting work lives here once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import status, viewsets
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ..models import Agreement
+from ..parsing import unknown_parameters
+from .concurrency import etag
+from .errors import SAVED_AGREEMENT
+from .fields import MAX_ID
+
+PAGINATION_PARAMETERS = {"page", "page_size", "cursor", "format"}
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='The agreement\'s ETag from your last read, e.g. `"agreement-12-v3"` (or `*`).',
+)
+PRECONDITION_ERRORS = {
+    "412": "The agreement changed since the ETag in If-Match was read.",
+    "428": "If-Match is missing.",
+}
+
+
+def check_id(value: Any) -> int:
+    """A path id as an int; ids no database row can have are simply not found."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 1 <= number <= MAX_ID:
+        raise NotFound()
+    return number
+
+
+def json_object(request: Request) -> dict[str, Any]:
+    """The request body, which must be a JSON object."""
+    if not isinstance(request.data, dict):
+        raise ValidationError({"non_field_errors": ["Send a JSON object."]})
+    return request.data
+
+
+class StrictParametersMixin:
+    """Refuse query parameters that mean nothing here, rather than ignoring a typo."""
+
+    def check_parameters(self, request: Request, others: set[str] = PAGINATION_PARAMETERS) -> None:
+        """Refuse a parameter that is neither a filter, ``ordering`` nor one of ``others``."""
+        allowed = set(others)
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None:
+            allowed |= set(filterset_class.base_filters)
+        if getattr(self, "ordering_fields", None):
+            allowed.add("ordering")
+        unknown = unknown_parameters(request.query_params, allowed)
+        if unknown:
+            raise ValidationError(unknown)
+        if "cursor" in request.query_params and "ordering" in request.query_params:
+            raise ValidationError({"ordering": ["Cursor mode always walks in id order; leave out ordering."]})
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        self.check_parameters(request)
+        return super().list(request, *args, **kwargs)
+
+
+class ModelViewSet(StrictParametersMixin, viewsets.ModelViewSet):
+    """A resource with numeric ids, strict parameters and the API's errors."""
+
+    lookup_value_regex = r"[0-9]+"
+
+    def get_object(self):
+        check_id(self.kwargs[self.lookup_field])
+        return super().get_object()
+
+
+def document_response(row: dict[str, Any], status_code: int = status.HTTP_200_OK, **headers: str) -> Response:
+    """An agreement's database-built document as the answer, with its ETag."""
+    return Response(
+        orjson.Fragment(row["document"]),
+        status=status_code,
+        headers={"ETag": etag(row["id"], row["version"]), **headers},
+    )
+
+
+def saving(request: Request, write: Callable[[], Agreement]) -> Agreement:
+    """Run a service's write so that the request learns the moment it commits.
+
+    The change is read back after the COMMIT; if the database goes away in between, the
+    change is saved but the client gets an error. With a hook on our own commit, that
+    error can say so (``errors.py``) and name the saved version, so that a client does not
+    send again a create that already happened.
+    """
+    with transaction.atomic():
+        agreement = write()
+        saved = (agreement.pk, agreement.version)
+        transaction.on_commit(lambda: setattr(request, SAVED_AGREEMENT, saved))
+    return agreement

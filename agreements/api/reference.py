@@ -1,0 +1,108 @@
+"""/api/people/, /api/sources/, /api/categories/, /api/countries/, /api/relations/."""
+
+from __future__ import annotations
+
+from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ..models import AgreementRelation, ClauseCategory, Country, Person, Source
+from ..services import (
+    RelationIn,
+    person_create,
+    person_update,
+    relation_create,
+    relation_delete,
+    relation_update,
+)
+from .base import ModelViewSet, StrictParametersMixin, json_object
+from .filters import CountryFilterSet, FilterBackend, PersonFilterSet, RelationFilterSet, SourceFilterSet
+from .serializers import (
+    AgreementRelationSerializer,
+    ClauseCategorySerializer,
+    CountrySerializer,
+    PersonSerializer,
+    SourceSerializer,
+)
+
+
+class PersonViewSet(ModelViewSet):
+    """People who sign agreements, with every other name they appear under."""
+
+    queryset = Person.objects.prefetch_related("other_names").order_by("name", "id")
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilterSet
+    filter_backends = [FilterBackend]
+
+    def perform_create(self, serializer: PersonSerializer) -> None:
+        serializer.instance = person_create(data=serializer.to_input())
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        person = self.get_object()
+        data = request.data
+        if kwargs.get("partial"):
+            data = {**self.get_serializer(person).data, **json_object(request)}
+        serializer = self.get_serializer(person, data=data)
+        serializer.is_valid(raise_exception=True)
+        person = person_update(person=person, data=serializer.to_input())
+        return Response(self.get_serializer(self.get_queryset().get(pk=person.pk)).data)
+
+
+class SourceViewSet(ModelViewSet):
+    """Where facts come from. A source that anything cites cannot be deleted (409)."""
+
+    queryset = Source.objects.order_by("-published_on", "title", "id")
+    serializer_class = SourceSerializer
+    filterset_class = SourceFilterSet
+    filter_backends = [FilterBackend]
+
+
+class ClauseCategoryViewSet(StrictParametersMixin, viewsets.ModelViewSet):
+    """The clause-category tree (two levels). Reading is open; changing it is for administrators."""
+
+    queryset = ClauseCategory.objects.select_related("parent").order_by("name")
+    serializer_class = ClauseCategorySerializer
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    filter_backends: list = []
+
+
+class CountryViewSet(StrictParametersMixin, viewsets.ReadOnlyModelViewSet):
+    """States, current and former, from ISO 3166. Look one up by alpha-2, alpha-3 or alpha-4 code."""
+
+    queryset = Country.objects.order_by("name")
+    serializer_class = CountrySerializer
+    filterset_class = CountryFilterSet
+    filter_backends = [FilterBackend]
+    lookup_field = "code"
+    lookup_value_regex = r"[A-Za-z]{2,4}"
+
+    def get_object(self) -> Country:
+        try:
+            return Country.objects.lookup(self.kwargs["code"])
+        except Country.DoesNotExist:
+            raise NotFound(f"Unknown country code “{self.kwargs['code']}”.") from None
+
+
+class AgreementRelationViewSet(ModelViewSet):
+    """How agreements relate: one amends, supersedes, implements, extends or renews another."""
+
+    queryset = AgreementRelation.objects.order_by("id")
+    serializer_class = AgreementRelationSerializer
+    filterset_class = RelationFilterSet
+    filter_backends = [FilterBackend]
+
+    def perform_create(self, serializer: AgreementRelationSerializer) -> None:
+        serializer.instance = relation_create(data=RelationIn(**serializer.validated_data))
+
+    def perform_update(self, serializer: AgreementRelationSerializer) -> None:
+        relation: AgreementRelation = serializer.instance
+        values = {
+            name: serializer.validated_data.get(name, getattr(relation, name))
+            for name in ("from_agreement", "to_agreement", "kind", "note")
+        }
+        serializer.instance = relation_update(relation=relation, data=RelationIn(**values))
+
+    def perform_destroy(self, instance: AgreementRelation) -> None:
+        relation_delete(relation=instance)

@@ -1,0 +1,132 @@
+"""Each agreement's JSON document, built by the database: the read side of the agreements API.
+
+A nested agreement (signatories, clauses with categories, events, citations) is one
+JSON document produced by a correlated SQL expression, so a page of 50 agreements is
+one query and no Python serializer touches a row: the bytes go from the database to
+the response as they are (``orjson.Fragment``). ``sql.Dialect`` gives each engine its
+spelling. ``api.serializers.AgreementSerializer`` describes the same document for the
+schema, and a test holds the two to the same output.
+
+The SQL names the outer table by its table name, which is how Django aliases the base
+table of any agreement queryset, however it is filtered.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+from .sql import POSTGRESQL, SQLITE, TABLES, Dialect
+
+OUTER = f'"{TABLES["agreement"]}"'
+
+# The agreement's own columns in the document, in order, with how each is written.
+_TEXT, _BOOLEAN, _TIMESTAMP = "text", "boolean", "timestamp"
+AGREEMENT_COLUMNS = {
+    "id": _TEXT,
+    "title": _TEXT,
+    "kind": _TEXT,
+    "party_a": _TEXT,
+    "party_b": _TEXT,
+    "summary": _TEXT,
+    "full_text": _TEXT,
+    "text_public": _BOOLEAN,
+    "place_of_signature": _TEXT,
+    "evidence": _TEXT,
+    "unts_registration": _TEXT,
+    "wikidata_qid": _TEXT,
+    "atop_id": _TEXT,
+    "dcad_id": _TEXT,
+    "status": _TEXT,
+    "signed_on": _TEXT,
+    "signed_on_precision": _TEXT,
+    "in_force_from": _TEXT,
+    "in_force_from_precision": _TEXT,
+    "ended_on": _TEXT,
+    "ended_on_precision": _TEXT,
+    "is_synthetic": _BOOLEAN,
+    "version": _TEXT,
+    "created_at": _TIMESTAMP,
+    "updated_at": _TIMESTAMP,
+}
+_FOREIGN_KEYS = {"party_a": "party_a_id", "party_b": "party_b_id"}
+
+
+def _column(d: Dialect, name: str, kind: str) -> str:
+    column = f"{OUTER}.{_FOREIGN_KEYS.get(name, name)}"
+    if kind == _BOOLEAN:
+        return d.boolean(column)
+    if kind == _TIMESTAMP:
+        return d.timestamp(column)
+    return column
+
+
+def agreement_document_sql(d: Dialect) -> str:
+    a, t = OUTER, TABLES
+    person = d.object({"id": "p.id", "name": "p.name"})
+    signatory = d.object(
+        {
+            "id": "s.id",
+            "person": person,
+            "party": "s.party_id",
+            "office": "s.office",
+            "rank": "s.rank",
+            "note": "s.note",
+            "source": "s.source_id",
+        }
+    )
+    categories = d.array(
+        d.string("k.slug"),
+        f"FROM {t['clause_categories']} ck "
+        f"JOIN {t['category']} k ON k.id = ck.clausecategory_id WHERE ck.clause_id = c.id",
+        "k.name, k.id",
+    )
+    clause = d.object(
+        {
+            "id": "c.id",
+            "position": "c.position",
+            "article": "c.article",
+            "text": "c.text",
+            "categories": categories,
+            "source": "c.source_id",
+        }
+    )
+    event = d.object(
+        {
+            "id": "e.id",
+            "status": "e.status",
+            "date": "e.date",
+            "date_precision": "e.date_precision",
+            "date_note": "e.date_note",
+            "party": "e.party_id",
+            "note": "e.note",
+            "source": "e.source_id",
+        }
+    )
+    citation = d.object({"source": "cs.source_id", "supports": "cs.supports"})
+    document = d.object(
+        {
+            **{name: _column(d, name, kind) for name, kind in AGREEMENT_COLUMNS.items()},
+            "signatories": d.array(
+                signatory,
+                f"FROM {t['signatory']} s JOIN {t['person']} p ON p.id = s.person_id "
+                f"WHERE s.agreement_id = {a}.id",
+                "s.party_id, s.id",
+            ),
+            "clauses": d.array(clause, f"FROM {t['clause']} c WHERE c.agreement_id = {a}.id", "c.position"),
+            "events": d.array(event, f"FROM {t['event']} e WHERE e.agreement_id = {a}.id", "e.date, e.id"),
+            "citations": d.array(
+                citation, f"FROM {t['citation']} cs WHERE cs.agreement_id = {a}.id", "cs.id"
+            ),
+        }
+    )
+    return d.as_text(document)
+
+
+_SQL = {dialect.vendor: agreement_document_sql(dialect) for dialect in (POSTGRESQL, SQLITE)}
+
+
+def with_documents(queryset: QuerySet) -> QuerySet:
+    """``queryset`` as ``{"id", "version", "document"}`` rows; ``document`` is the agreement's JSON text."""
+    return queryset.annotate(document=RawSQL(_SQL[connection.vendor], ())).values("id", "version", "document")
