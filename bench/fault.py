@@ -1,9 +1,9 @@
 """PostgreSQL restarted in the middle of the mixed load: what is lost, and how fast the
 app serves again without being restarted itself (issue 5).
 
-    make fault                      # or: .venv/bin/python bench/fault.py [--seconds 60]
+    make fault                      # or: .venv/bin/python -m bench.fault [--seconds 60]
 
-Runs ``bench/mixed_load.py``'s load (32 clients, 60 s) against our server under
+Runs ``bench.mixed_load``'s load (32 clients, 60 s) against our server under
 gunicorn and, halfway through, restarts the PostgreSQL cluster
 (``pg_ctlcluster --skip-systemctl-redirect 15 main restart``: a fast shutdown, which
 ends every session, then a start). gunicorn is left alone: its threads keep persistent
@@ -34,11 +34,8 @@ from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-
-from harness.tracker_api import say, tracker_server  # noqa: E402
-from mixed_load import (  # noqa: E402
+from .harness.tracker_api import say, tracker_server
+from .mixed_load import (
     WRITE_KINDS,
     LoadRun,
     Request,
@@ -51,6 +48,7 @@ from mixed_load import (  # noqa: E402
     save_run,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 READ_KINDS = ("list", "detail", "filter", "pair", "search", "patch-read")
 
 

@@ -1,6 +1,6 @@
 """`make fuzz`: schemathesis against a running server on PostgreSQL (issue 5).
 
-    make fuzz                                     # = .venv/bin/python bench/fuzz.py
+    make fuzz                                     # = .venv/bin/python -m bench.fuzz
     make fuzz FUZZ_ARGS="--max-examples 20"       # the bounded run CI does
 
 1. Prepares PostgreSQL database ``tracker_fuzz`` (only names starting with
@@ -31,18 +31,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "bench")]
+import psycopg
 
-import psycopg  # noqa: E402
-from harness.dataset import create_database, database_name, manage  # noqa: E402
-from harness.servers import Servers, server_environment, start_gunicorn  # noqa: E402
+from .harness.dataset import create_database, database_name, manage
+from .harness.servers import Servers, server_environment, start_gunicorn
+
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tracker_fuzz"
 DATABASE_PREFIX = "tracker_fuzz"  # the only databases this script creates or writes to
 CONFIG = ROOT / "bench" / "fuzz" / "schemathesis.toml"
 OUTPUT = ROOT / "bench" / "fuzz" / "output"  # git-ignored: logs and reports of the last run
-ST = ROOT / ".venv" / "bin" / "st"
+ST = Path(sys.executable).parent / "st"  # schemathesis, installed beside this Python
 EDITOR = "fuzz-editor"
 # DELETE /api/auth/token/ would revoke the token and turn the rest of the authenticated phase
 # into an anonymous one; the anonymous phase still calls it.

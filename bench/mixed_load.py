@@ -1,8 +1,8 @@
 """Mixed reads and writes at 32 concurrent clients for 60 s against our server (issue 5).
 
-    make load                       # or: .venv/bin/python bench/mixed_load.py [--seconds 60]
+    make load                       # or: .venv/bin/python -m bench.mixed_load [--seconds 60]
 
-Not ``bench/harness/load.py`` (wrk and pgbench, one request over and over): here every
+Not ``bench.harness.load`` (wrk and pgbench, one request over and over): here every
 client is a Python thread with its own keep-alive connection and an editor's token
 (four editors), running a mix of what people do, on loopback, for a bounded time:
 
@@ -29,7 +29,7 @@ acknowledged.
 
 Prints throughput, p50/p99 per kind and overall, answers by status class (target:
 0 server errors) and the write check; writes the details as JSON under
-``bench/results/``. ``bench/fault.py`` runs the same load and restarts PostgreSQL in
+``bench/results/``. ``bench.fault`` runs the same load and restarts PostgreSQL in
 the middle. See bench/README.md.
 """
 
@@ -46,11 +46,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-
-from harness.load import percentile  # noqa: E402
-from harness.tracker_api import (  # noqa: E402
+from .harness.load import percentile
+from .harness.tracker_api import (
     Answer,
     ApiClient,
     add_server_arguments,
@@ -63,6 +60,7 @@ from harness.tracker_api import (  # noqa: E402
     write_json,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 EDITORS = ("load-editor-1", "load-editor-2", "load-editor-3", "load-editor-4")
 MIX = {"list": 15, "detail": 15, "filter": 15, "pair": 10, "search": 10, "create": 10, "patch": 25}
 WRITE_KINDS = ("create", "patch")

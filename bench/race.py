@@ -1,6 +1,6 @@
 """No lost updates: two editors race to change the same agreement, 200 times (issue 5).
 
-    make race                       # or: .venv/bin/python bench/race.py [--rounds N]
+    make race                       # or: .venv/bin/python -m bench.race [--rounds N]
 
 Against our server under gunicorn on PostgreSQL (database ``tracker_faults``), two
 editors, each with a token of their own, race in two ways:
@@ -33,12 +33,8 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-
-from harness.tracker_api import (  # noqa: E402
+from .harness.tracker_api import (
     Answer,
     ApiClient,
     add_server_arguments,

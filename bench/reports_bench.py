@@ -1,7 +1,7 @@
 """Measure the reports at scale on PostgreSQL and print the figures issue 4 asks for.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_reports_bench \\
-        .venv/bin/python bench/reports_bench.py --generate
+        .venv/bin/python -m bench.reports_bench --generate
 
 * pair summary, busiest and a typical (median-sized) pair: throughput of the JSON
   endpoint (the whole Django + DRF request, in process) against the throughput of the
@@ -44,7 +44,6 @@ def configure_environment() -> None:
 
 
 def setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
     configure_environment()
     import django
 
@@ -178,8 +177,9 @@ def panel_child() -> None:
 def run_panel() -> dict:
     started = time.perf_counter()
     output = subprocess.run(
-        [sys.executable, __file__, "--panel-child"],
+        [sys.executable, "-m", "bench.reports_bench", "--panel-child"],
         check=True,
+        cwd=ROOT,
         capture_output=True,
         text=True,
         env=os.environ,

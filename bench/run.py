@@ -1,6 +1,6 @@
 """The benchmark harness of issue 6: our API beside its peers and the database's limit.
 
-    make bench                       # or: .venv/bin/python bench/run.py [--agreements N]
+    make bench                       # or: .venv/bin/python -m bench.run [--agreements N]
 
 1. Prepares PostgreSQL database ``tracker_bench`` with the synthetic dataset (250,000
    agreements) unless it already holds it, and a SQLite copy of the same rows.
@@ -24,20 +24,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-
-from harness import dataset, peers, report  # noqa: E402
-from harness.export import measure_export  # noqa: E402
-from harness.load import Measurement, Request, pgbench, settle, wrk  # noqa: E402
-from harness.servers import Server, Servers, server_environment  # noqa: E402
-from harness.servers import start_gunicorn as harness_start_gunicorn  # noqa: E402
-from harness.workloads import (  # noqa: E402
+from .harness import dataset, peers, report
+from .harness.export import measure_export
+from .harness.load import Measurement, Request, pgbench, settle, wrk
+from .harness.servers import Server, Servers, server_environment
+from .harness.servers import start_gunicorn as harness_start_gunicorn
+from .harness.workloads import (
     DATASETTE,
     NAIVE,
     OURS,
@@ -49,6 +45,7 @@ from harness.workloads import (  # noqa: E402
     probe,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench"
 EXPORT_PATH = "/api/agreements/export.csv"
 
@@ -58,10 +55,8 @@ def say(message: str) -> None:
 
 
 def start_gunicorn(servers: Servers, name: str, env: dict[str, str], args: argparse.Namespace) -> Server:
-    """Ours (and the naive baseline, which needs ``harness.naive`` importable) at the bench's size."""
-    return harness_start_gunicorn(
-        servers, name, env, workers=args.workers, threads=args.threads, pythonpath=ROOT / "bench"
-    )
+    """Ours (or the naive baseline, ``bench.harness.naive``) at the bench's size."""
+    return harness_start_gunicorn(servers, name, env, workers=args.workers, threads=args.threads)
 
 
 def check(system: str, request: Request) -> int:
@@ -194,7 +189,7 @@ def main() -> None:
         running = {
             OURS: start_gunicorn(servers, "ours", env, args),
             NAIVE: start_gunicorn(
-                servers, "naive", {**env, "DJANGO_SETTINGS_MODULE": "harness.naive.settings"}, args
+                servers, "naive", {**env, "DJANGO_SETTINGS_MODULE": "bench.harness.naive.settings"}, args
             ),
             POSTGRAPHILE: peers.start_postgraphile(
                 servers, args.database_url, workers=args.postgraphile_workers

@@ -24,7 +24,8 @@ from pathlib import Path
 
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+# gunicorn of the virtualenv running the harness (`make` runs it with .venv/bin/python).
+GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 
 def server_environment(database_url: str, secret_key: str) -> dict[str, str]:
@@ -171,9 +172,12 @@ def start_gunicorn(
     *,
     workers: int,
     threads: int | None = None,
-    pythonpath: Path | None = None,
 ) -> Server:
-    """Our server under gunicorn with the product's gunicorn.conf.py, as a deployment runs it."""
+    """Our server under gunicorn with the product's gunicorn.conf.py, as a deployment runs it.
+
+    It runs in the repository's root, which gunicorn puts first on its path: ``tracker.wsgi``
+    and a ``DJANGO_SETTINGS_MODULE`` such as ``bench.harness.naive.settings`` import from there.
+    """
     port = free_port()
     argv = [
         str(GUNICORN),
@@ -183,8 +187,6 @@ def start_gunicorn(
         "--bind",
         f"{HOST}:{port}",
     ]
-    if pythonpath is not None:
-        argv += ["--pythonpath", str(pythonpath)]
     argv += ["--log-level", "warning"]
     env = {**env, "WEB_CONCURRENCY": str(workers)}
     if threads is not None:

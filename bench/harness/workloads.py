@@ -177,7 +177,7 @@ def probe(workloads: Iterable[Workload]) -> None:
 
     client = Client(HTTP_HOST="127.0.0.1")
     for workload in workloads:
-        for system, urlconf in ((OURS, None), (NAIVE, "harness.naive.urls")):
+        for system, urlconf in ((OURS, None), (NAIVE, "bench.harness.naive.urls")):
             call = workload.calls.get(system)
             if call is None:
                 continue
