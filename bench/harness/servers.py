@@ -22,8 +22,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .common import ROOT
+
 HOST = "127.0.0.1"
-ROOT = Path(__file__).resolve().parents[2]
 # gunicorn of the virtualenv running the harness (`make` runs it with .venv/bin/python).
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 
@@ -44,6 +45,15 @@ def server_environment(database_url: str, secret_key: str) -> dict[str, str]:
         "THROTTLE_USER": "1000000000/minute",
         "LOG_LEVEL": "WARNING",
     }
+
+
+def configure_django(env: Mapping[str, str]) -> None:
+    """Set up Django in this process with the servers' settings (``server_environment``), to
+    probe or time requests in process as the server would answer them."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
 
 
 def free_port() -> int:
@@ -163,6 +173,12 @@ class Servers(contextlib.AbstractContextManager):
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
     sys.exit(128 + signum)
+
+
+def exit_on_sigterm() -> None:
+    """From now on a SIGTERM unwinds this process like Ctrl-C (exit status 143), so that its
+    ``finally`` blocks and context managers (servers, database checks) still run."""
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
 
 def start_gunicorn(
