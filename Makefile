@@ -35,24 +35,24 @@ test: install
 ## Our API beside PostGraphile, Datasette, a naive DRF baseline and pgbench at 250,000 agreements
 ## (PostgreSQL on 127.0.0.1:5432; BENCH_ARGS="--agreements 50000" etc.; see bench/README.md).
 bench: install
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 ## Issue 5's integrity scripts, against gunicorn on PostgreSQL (database tracker_faults; see
 ## bench/README.md): two editors racing, 32 clients of mixed load for 60 s, and that load with
 ## PostgreSQL restarted halfway (which cuts off every database of the cluster for seconds).
 race: install
-	$(BIN)/python bench/race.py $(RACE_ARGS)
+	$(BIN)/python -m bench.race $(RACE_ARGS)
 
 load: install
-	$(BIN)/python bench/mixed_load.py $(LOAD_ARGS)
+	$(BIN)/python -m bench.mixed_load $(LOAD_ARGS)
 
 fault: install
-	$(BIN)/python bench/fault.py $(FAULT_ARGS)
+	$(BIN)/python -m bench.fault $(FAULT_ARGS)
 
 ## schemathesis against gunicorn on PostgreSQL database tracker_fuzz: every operation, 1,000 cases
 ## each, with a token and anonymously; fails on any 5xx or schema violation (FUZZ_ARGS="--max-examples 20").
 fuzz: install
-	$(BIN)/python bench/fuzz.py $(FUZZ_ARGS)
+	$(BIN)/python -m bench.fuzz $(FUZZ_ARGS)
 
 ## Back up / restore the PostgreSQL database of DATABASE_URL with pg_dump -Fc / pg_restore --clean
 ## (BACKUP=backups/tracker.dump); refused on SQLite. Portable JSON: README, "Backup and restore".

@@ -1,9 +1,9 @@
 """PostgreSQL restarted in the middle of the mixed load: what is lost, and how fast the
 app serves again without being restarted itself (issue 5).
 
-    make fault                      # or: .venv/bin/python bench/fault.py [--seconds 60]
+    make fault                      # or: .venv/bin/python -m bench.fault [--seconds 60]
 
-Runs ``bench/mixed_load.py``'s load (32 clients, 60 s) against our server under
+Runs ``bench.mixed_load``'s load (32 clients, 60 s) against our server under
 gunicorn and, halfway through, restarts the PostgreSQL cluster
 (``pg_ctlcluster --skip-systemctl-redirect 15 main restart``: a fast shutdown, which
 ends every session, then a start). gunicorn is left alone: its threads keep persistent
@@ -24,9 +24,7 @@ seconds): run it when nobody minds. See bench/README.md.
 
 from __future__ import annotations
 
-import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -34,16 +32,15 @@ from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-
-from harness.tracker_api import say, tracker_server  # noqa: E402
-from mixed_load import (  # noqa: E402
+from .harness.common import say, shown
+from .harness.servers import exit_on_sigterm
+from .harness.tracker_api import tracker_server
+from .mixed_load import (
     WRITE_KINDS,
     LoadRun,
     Request,
-    argument_parser,
     check_writes,
+    load_arguments,
     prepare_clients,
     print_check,
     print_requests,
@@ -148,13 +145,13 @@ def print_outage(run: LoadRun, timeline: dict[str, float]) -> dict:
 
 
 def main() -> None:
-    parser = argument_parser(__doc__)
+    parser = load_arguments(__doc__)
     parser.add_argument(
         "--restart-at", type=float, default=None, help="seconds into the load (default: half)"
     )
     parser.add_argument("--cluster", default=None, help="VERSION/NAME, default: the newest installed, main")
     args = parser.parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    exit_on_sigterm()
     cluster = args.cluster or f"{installed_cluster()}/main"
     restart_at = args.seconds / 2 if args.restart_at is None else args.restart_at
     timeline: dict[str, float] = {}
@@ -164,7 +161,7 @@ def main() -> None:
         say(f"Restarting PostgreSQL {cluster} at {restart_at:g} s")
         restart_postgres(args.database_url, cluster, timeline)
 
-    with tracker_server(args, say) as server:
+    with tracker_server(args) as server:
         tokens, sample = prepare_clients(args, server.url)
         processes = [server.pid, *server.children()]
         say(f"Mixed load: {args.clients} clients for {args.seconds:g} s; gunicorn PIDs {processes}")
@@ -183,7 +180,7 @@ def main() -> None:
     check = check_writes(args.database_url, run.writes)
     print_check(check)
     path = save_run("fault", run, table=table, outage=outage)
-    say(f"Details: {path.relative_to(ROOT)}")
+    say(f"Details: {shown(path)}")
 
 
 if __name__ == "__main__":

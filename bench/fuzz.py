@@ -1,6 +1,6 @@
 """`make fuzz`: schemathesis against a running server on PostgreSQL (issue 5).
 
-    make fuzz                                     # = .venv/bin/python bench/fuzz.py
+    make fuzz                                     # = .venv/bin/python -m bench.fuzz
     make fuzz FUZZ_ARGS="--max-examples 20"       # the bounded run CI does
 
 1. Prepares PostgreSQL database ``tracker_fuzz`` (only names starting with
@@ -31,18 +31,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "bench")]
+import psycopg
 
-import psycopg  # noqa: E402
-from harness.dataset import create_database, database_name, manage  # noqa: E402
-from harness.servers import Servers, server_environment, start_gunicorn  # noqa: E402
+from .harness.common import ROOT, argument_parser, say
+from .harness.dataset import MANAGE, check_own, create_database, manage, synthetic_agreements
+from .harness.servers import Servers, server_environment, start_gunicorn
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tracker_fuzz"
 DATABASE_PREFIX = "tracker_fuzz"  # the only databases this script creates or writes to
 CONFIG = ROOT / "bench" / "fuzz" / "schemathesis.toml"
 OUTPUT = ROOT / "bench" / "fuzz" / "output"  # git-ignored: logs and reports of the last run
-ST = ROOT / ".venv" / "bin" / "st"
+ST = Path(sys.executable).parent / "st"  # schemathesis, installed beside this Python
 EDITOR = "fuzz-editor"
 # DELETE /api/auth/token/ would revoke the token and turn the rest of the authenticated phase
 # into an anonymous one; the anonymous phase still calls it.
@@ -52,22 +51,13 @@ SERVER_ERRORS = {"not_a_server_error"}
 SCHEMA_VIOLATIONS = {"status_code_conformance", "content_type_conformance", "response_schema_conformance"}
 
 
-def say(message: str) -> None:
-    print(message, flush=True)
-
-
 def prepare_database(database_url: str, synthetic: int, env: dict[str, str]) -> str:
     """Create and migrate the database, load the demo and synthetic data; the editor's token."""
-    name = database_name(database_url)
-    if not name.startswith(DATABASE_PREFIX):
-        raise SystemExit(f"make fuzz only writes to databases named {DATABASE_PREFIX}…, not {name!r}.")
-    create_database(database_url, say)
+    check_own(database_url, DATABASE_PREFIX)
+    create_database(database_url)
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "load_agreements", str(ROOT / "fixtures" / "iran-iraq.json"))
-    with psycopg.connect(database_url) as connection:
-        present = connection.execute(
-            "SELECT count(*) FROM agreements_agreement WHERE is_synthetic"
-        ).fetchone()[0]
+    present = synthetic_agreements(database_url)
     if present < synthetic:
         # Enough rows that list pages, filters and the reports have something to page through.
         manage(env, "generate_synthetic_data", "--agreements", str(synthetic - present), "--append")
@@ -81,7 +71,7 @@ def prepare_database(database_url: str, synthetic: int, env: dict[str, str]) -> 
         "print(Token.objects.get_or_create(user=user)[0].key)\n"
     )
     result = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script],
+        [*MANAGE, "shell", "-c", script],
         check=True,
         env=env,
         cwd=ROOT,
@@ -258,12 +248,10 @@ def server_log_summary(log: Path) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argument_parser(__doc__)
     parser.add_argument("--database-url", default=os.environ.get("FUZZ_DATABASE_URL", DEFAULT_DATABASE_URL))
-    parser.add_argument("--max-examples", type=int, default=1000, help="cases per operation (1,000)")
-    parser.add_argument("--synthetic", type=int, default=300, help="synthetic agreements to add (300)")
+    parser.add_argument("--max-examples", type=int, default=1000, help="cases per operation")
+    parser.add_argument("--synthetic", type=int, default=300, help="synthetic agreements to add")
     # One worker: with two threads, CPython 3.11's ast.parse (which Hypothesis calls to describe
     # its strategies) fails now and then with "AST constructor recursion depth mismatch"
     # (CPython gh-106905), an error of the fuzzer that would fail a run at random.
@@ -283,7 +271,7 @@ def main() -> int:
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
     env = server_environment(args.database_url, secret_key="fuzz-only-not-a-secret")
-    say(f"Preparing {database_name(args.database_url)}")
+    say(f"Preparing {check_own(args.database_url, DATABASE_PREFIX)}")
     token = prepare_database(args.database_url, args.synthetic, env)
     phases: list[Phase] = []
     started = time.perf_counter()

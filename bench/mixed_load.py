@@ -1,8 +1,8 @@
 """Mixed reads and writes at 32 concurrent clients for 60 s against our server (issue 5).
 
-    make load                       # or: .venv/bin/python bench/mixed_load.py [--seconds 60]
+    make load                       # or: .venv/bin/python -m bench.mixed_load [--seconds 60]
 
-Not ``bench/harness/load.py`` (wrk and pgbench, one request over and over): here every
+Not ``bench.harness.load`` (wrk and pgbench, one request over and over): here every
 client is a Python thread with its own keep-alive connection and an editor's token
 (four editors), running a mix of what people do, on loopback, for a bounded time:
 
@@ -29,7 +29,7 @@ acknowledged.
 
 Prints throughput, p50/p99 per kind and overall, answers by status class (target:
 0 server errors) and the write check; writes the details as JSON under
-``bench/results/``. ``bench/fault.py`` runs the same load and restarts PostgreSQL in
+``bench/results/``. ``bench.fault`` runs the same load and restarts PostgreSQL in
 the middle. See bench/README.md.
 """
 
@@ -37,8 +37,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import signal
-import sys
 import threading
 import time
 from collections import Counter, defaultdict
@@ -46,11 +44,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-
-from harness.load import percentile  # noqa: E402
-from harness.tracker_api import (  # noqa: E402
+from .harness.common import argument_parser, say, shown, write_result
+from .harness.load import percentile
+from .harness.sample import LoadSample, choose_load_sample
+from .harness.servers import exit_on_sigterm
+from .harness.tracker_api import (
     Answer,
     ApiClient,
     add_server_arguments,
@@ -58,9 +56,7 @@ from harness.tracker_api import (  # noqa: E402
     etag_version,
     new_agreement,
     query,
-    say,
     tracker_server,
-    write_json,
 )
 
 EDITORS = ("load-editor-1", "load-editor-2", "load-editor-3", "load-editor-4")
@@ -70,38 +66,6 @@ SEARCH_TERMS = ("memorandum", "protocol", "exchange notes", "treaty", "cooperati
 # How long a client waits after a 503 or no answer at all: Retry-After, but at most this,
 # so that 32 clients notice within a fraction of a second when the server is back.
 MAX_BACKOFF_S = 1.0
-
-
-@dataclass
-class Sample:
-    """What the clients ask for, chosen once from the database."""
-
-    ids: list[int]  # read at random
-    patch_ids: list[int]  # patched at random: few enough that some patches collide
-    countries: list[str]
-    pairs: list[tuple[str, str]]
-
-
-def choose_sample(database_url: str, seed: int = 5) -> Sample:
-    rows = query(
-        database_url,
-        "SELECT id, party_a_id, party_b_id FROM agreements_agreement WHERE is_synthetic ORDER BY id",
-    )
-    if not rows:
-        raise SystemExit("The database holds no synthetic agreements.")
-    pairs = query(
-        database_url,
-        "SELECT party_a_id, party_b_id FROM agreements_agreement WHERE is_synthetic "
-        "GROUP BY 1, 2 HAVING count(*) BETWEEN 5 AND 50 ORDER BY 1, 2",
-    )
-    chosen = random.Random(seed)
-    ids = [row[0] for row in rows]
-    return Sample(
-        ids=ids,
-        patch_ids=chosen.sample(ids, min(200, len(ids))),
-        countries=sorted({row[1] for row in rows} | {row[2] for row in rows}),
-        pairs=pairs or [(rows[0][1], rows[0][2])],
-    )
 
 
 @dataclass
@@ -152,7 +116,7 @@ class LoadRun:
 class Client(threading.Thread):
     """One simulated API user: a mix of requests, one at a time, until the deadline."""
 
-    def __init__(self, number: int, base_url: str, token: str, sample: Sample, deadline: float) -> None:
+    def __init__(self, number: int, base_url: str, token: str, sample: LoadSample, deadline: float) -> None:
         super().__init__(name=f"client-{number}", daemon=True)
         self.number = number
         self.api = ApiClient(base_url, token)
@@ -247,7 +211,7 @@ class Client(threading.Thread):
 def run_load(
     base_url: str,
     tokens: list[str],
-    sample: Sample,
+    sample: LoadSample,
     *,
     clients: int,
     seconds: float,
@@ -378,36 +342,34 @@ def print_check(check: WriteCheck) -> None:
         say(f"  SAVED DESPITE {write.status or 'no answer'}: {write.kind} {write.marker!r}")
 
 
-def argument_parser(description: str = __doc__) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        description=description.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
-    )
+def load_arguments(description: str = __doc__) -> argparse.ArgumentParser:
+    """The options of the load (and of the server it runs against), for this script and bench.fault."""
+    parser = argument_parser(description)
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients")
     parser.add_argument("--seconds", type=float, default=60, help="how long the load runs")
     add_server_arguments(parser)
     return parser
 
 
-def prepare_clients(args: argparse.Namespace, base_url: str) -> tuple[list[str], Sample]:
+def prepare_clients(args: argparse.Namespace, base_url: str) -> tuple[list[str], LoadSample]:
     tokens = editor_tokens(args.database_url, base_url, EDITORS)
-    return tokens, choose_sample(args.database_url)
+    return tokens, choose_load_sample(args.database_url)
 
 
 def save_run(name: str, run: LoadRun, **extra: object) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
     data = {
         "seconds": run.seconds,
         "clients": run.clients,
         **extra,
         "writes": [asdict(w) for w in run.writes],
     }
-    return write_json(ROOT / "bench" / "results" / f"{name}-{stamp}.json", data)
+    return write_result(name, data)
 
 
 def main() -> None:
-    args = argument_parser().parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    with tracker_server(args, say) as server:
+    args = load_arguments().parse_args()
+    exit_on_sigterm()
+    with tracker_server(args) as server:
         tokens, sample = prepare_clients(args, server.url)
         say(f"Mixed load: {args.clients} clients for {args.seconds:g} s on {server.url}")
         run = run_load(server.url, tokens, sample, clients=args.clients, seconds=args.seconds)
@@ -418,7 +380,7 @@ def main() -> None:
     check = check_writes(args.database_url, run.writes)
     print_check(check)
     path = save_run("mixed-load", run, table=table)
-    say(f"Details: {path.relative_to(ROOT)}")
+    say(f"Details: {shown(path)}")
 
 
 if __name__ == "__main__":

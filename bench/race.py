@@ -1,6 +1,6 @@
 """No lost updates: two editors race to change the same agreement, 200 times (issue 5).
 
-    make race                       # or: .venv/bin/python bench/race.py [--rounds N]
+    make race                       # or: .venv/bin/python -m bench.race [--rounds N]
 
 Against our server under gunicorn on PostgreSQL (database ``tracker_faults``), two
 editors, each with a token of their own, race in two ways:
@@ -26,19 +26,16 @@ Prints ``lost updates: L, 412 responses: N`` and the details. See bench/README.m
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-
-from harness.tracker_api import (  # noqa: E402
+from .harness.common import argument_parser, say
+from .harness.servers import exit_on_sigterm
+from .harness.tracker_api import (
     Answer,
     ApiClient,
     add_server_arguments,
@@ -46,7 +43,6 @@ from harness.tracker_api import (  # noqa: E402
     etag_version,
     new_agreement,
     query,
-    say,
     tracker_server,
 )
 
@@ -193,9 +189,7 @@ def create(client: ApiClient) -> int:
 
 
 def parse_arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
-    )
+    parser = argument_parser(__doc__)
     parser.add_argument("--rounds", type=int, default=200, help="races of each kind")
     parser.add_argument(
         "--control",
@@ -208,8 +202,8 @@ def parse_arguments() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_arguments()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    with tracker_server(args, say) as server:
+    exit_on_sigterm()
+    with tracker_server(args) as server:
         clients = [
             ApiClient(server.url, token) for token in editor_tokens(args.database_url, server.url, WRITERS)
         ]

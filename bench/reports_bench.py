@@ -1,19 +1,27 @@
 """Measure the reports at scale on PostgreSQL and print the figures issue 4 asks for.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_reports_bench \\
-        .venv/bin/python bench/reports_bench.py --generate
+    .venv/bin/python -m bench.reports_bench --generate     # [--agreements N] [--skip-panel]
+
+Prepares database ``tracker_reports_bench`` (only names starting with ``tracker_reports``
+are accepted; ``--database-url``) the way ``make bench`` prepares its own: created if
+missing, migrated, filled by ``generate_synthetic_data`` with ``--agreements`` synthetic
+agreements unless it already holds that many, then ``VACUUM (ANALYZE)``. ``--generate``
+fills it again all the same, to time the generator. Everything runs with the servers'
+production settings (``DEBUG`` off, throttling lifted):
 
 * pair summary, busiest and a typical (median-sized) pair: throughput of the JSON
   endpoint (the whole Django + DRF request, in process) against the throughput of the
   report's own SQL statement run directly on the same psycopg connection;
-* partners of the busiest country and the pair network: time per JSON request;
-* the full dyad-year CSV (every pair with agreements, 1945 to this year), streamed in a
-  child process: time, rows, bytes, RSS before and at the peak, and RSS sampled while
-  streaming, to show that memory stays flat;
+* the full dyad-year CSV (every pair with agreements, 1945 to this year) from a fresh
+  gunicorn server, read by curl: time to the first byte and in all, rows, bytes, and the
+  worker's RSS before, every 100,000 rows and at its peak, to show that memory stays flat;
+* partners of the busiest country and the pair network: time per JSON request to the
+  same server;
 * the plans' use of indexes (EXPLAIN) for each report's statements;
-* with ``--generate``: the time ``generate_synthetic_data`` takes to (re)fill the database.
+* the time ``generate_synthetic_data`` took, when it ran.
 
-It prints figures and never asserts anything: it is a measurement, not a test.
+It prints figures and never asserts anything: it is a measurement, not a test. The
+figures are also written as ``bench/results/reports-<time>.json``.
 """
 
 from __future__ import annotations
@@ -23,62 +31,22 @@ import datetime
 import json
 import os
 import statistics
-import subprocess
-import sys
-import time
-from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PANEL_URL = "/api/reports/dyad-years.csv?start_year=1945&end_year={end}"
+from .harness import dataset
+from .harness.common import WORK, argument_parser, say, shown, write_result
+from .harness.export import stream_csv
+from .harness.load import timed
+from .harness.sample import choose_sample
+from .harness.servers import Servers, configure_django, server_environment, start_gunicorn
+from .harness.tracker_api import ApiClient
 
-
-def configure_environment() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    os.environ["DEBUG"] = "false"  # production settings: no query log in memory
-    # Where the API throttles anonymous clients, a benchmark would measure 429s instead.
-    os.environ.setdefault("THROTTLE_ANON", "1000000/minute")
-    os.environ.setdefault("THROTTLE_USER", "1000000/minute")
+DATABASE_PREFIX = "tracker_reports"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tracker_reports_bench"
+PANEL_PATH = "/api/reports/dyad-years.csv?start_year=1945&end_year={end}"
+HOST = "127.0.0.1"  # in process as well: the servers' ALLOWED_HOSTS
 
 
-def setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
-    configure_environment()
-    import django
-
-    django.setup()
-
-
-def _status_mb(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def rss_mb() -> float:
-    return _status_mb("VmRSS")
-
-
-def peak_rss_mb() -> float:
-    # VmHWM belongs to this program's memory; ru_maxrss would carry over the high-water
-    # mark of the (larger) parent process this child was forked from.
-    return _status_mb("VmHWM")
-
-
-# --- Pair summary: the endpoint against its own SQL ----------------------------------------
-
-
-def throughput(run: Callable[[], object], iterations: int) -> tuple[float, list[float]]:
-    """(requests per second, per-request seconds) over ``iterations`` runs."""
-    times = []
-    for _ in range(iterations):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return iterations / sum(times), times
+# --- Pair summary: the endpoint against its own SQL, in process ----------------------------
 
 
 def compare_pair(client, a: str, b: str, iterations: int, rounds: int = 3) -> dict:
@@ -100,18 +68,18 @@ def compare_pair(client, a: str, b: str, iterations: int, rounds: int = 3) -> di
 
     def endpoint() -> None:
         response = client.get(url)
-        assert response.status_code == 200, response.content[:300]
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}: {response.content[:300]!r}")
         len(response.content)
 
     for warm in (direct, endpoint):
-        for _ in range(3):
-            warm()
+        timed(warm, 3)
     # Alternate the two in rounds so that drift on a shared machine hits both alike.
     sql_times: list[float] = []
     json_times: list[float] = []
     for _ in range(rounds):
-        sql_times += throughput(direct, iterations)[1]
-        json_times += throughput(endpoint, iterations)[1]
+        sql_times += timed(direct, iterations)
+        json_times += timed(endpoint, iterations)
     sql_rate, json_rate = len(sql_times) / sum(sql_times), len(json_times) / sum(json_times)
     return {
         "pair": f"{a}-{b}",
@@ -124,69 +92,21 @@ def compare_pair(client, a: str, b: str, iterations: int, rounds: int = 3) -> di
     }
 
 
-def time_request(client, url: str, repeat: int) -> dict:
-    client.get(url)  # warm
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        response = client.get(url)
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        times.append(time.perf_counter() - started)
-        assert response.status_code == 200, body[:300]
-    return {"url": url, "median_ms": statistics.median(times) * 1000, "bytes": len(body)}
+# --- Over HTTP, from our server under gunicorn -----------------------------------------------
 
 
-# --- The dyad-year CSV, in a process of its own ----------------------------------------------
-
-
-def panel_child() -> None:
-    """Stream the full panel CSV and report time and memory as JSON on stdout."""
-    setup_django()
-    from django.test import Client
-
-    client = Client()
-    before = rss_mb()
-    samples = []
-    started = time.perf_counter()
-    response = client.get(PANEL_URL.format(end=datetime.date.today().year))
-    first_byte = None
-    size = lines = 0
-    for chunk in response.streaming_content:
-        if first_byte is None:
-            first_byte = time.perf_counter() - started
-        size += len(chunk)
-        lines += chunk.count(b"\n")
-        if len(samples) < lines // 100_000:
-            samples.append(round(rss_mb(), 1))
-    elapsed = time.perf_counter() - started
-    response.close()
-    print(
-        json.dumps(
-            {
-                "seconds": elapsed,
-                "first_byte_s": first_byte,
-                "rows": lines - 1,
-                "bytes": size,
-                "rss_before_mb": before,
-                "rss_peak_mb": peak_rss_mb(),
-                "rss_every_100k_rows_mb": samples,
-            }
-        )
-    )
-
-
-def run_panel() -> dict:
-    started = time.perf_counter()
-    output = subprocess.run(
-        [sys.executable, __file__, "--panel-child"],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=os.environ,
-    ).stdout
-    result = json.loads(output.strip().splitlines()[-1])
-    result["process_seconds"] = time.perf_counter() - started
-    return result
+def time_request(client: ApiClient, path: str, repeat: int) -> dict:
+    """The median time of ``repeat`` requests for ``path`` on one keep-alive connection (after one
+    to warm up), body read."""
+    answers = [client.request("GET", path) for _ in range(repeat + 1)][1:]
+    failed = [answer for answer in answers if answer.status != 200]
+    if failed:
+        raise RuntimeError(f"{path} answered {failed[0].status} {failed[0].error}: {failed[0].body[:300]!r}")
+    return {
+        "path": path,
+        "median_ms": statistics.median(answer.seconds for answer in answers) * 1000,
+        "bytes": len(answers[-1].body),
+    }
 
 
 # --- Plans ------------------------------------------------------------------------------------
@@ -243,58 +163,48 @@ def report_plans(busy: tuple[str, str], country: str) -> list[tuple[str, str]]:
 # --- Main -------------------------------------------------------------------------------------
 
 
-def generate(count: int) -> float:
-    manage = [sys.executable, str(ROOT / "manage.py"), "generate_synthetic_data"]
-    subprocess.run([*manage, "--delete"], check=True, env=os.environ)
-    started = time.perf_counter()
-    subprocess.run([*manage, "--agreements", str(count)], check=True, env=os.environ)
-    return time.perf_counter() - started
+def parse_arguments() -> argparse.Namespace:
+    parser = argument_parser(__doc__)
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help=f"named {DATABASE_PREFIX}…")
+    parser.add_argument("--agreements", type=int, default=250_000, help="synthetic agreements wanted")
+    parser.add_argument(
+        "--generate", action="store_true", help="delete and regenerate the synthetic data (timed) first"
+    )
+    parser.add_argument("--busy-iterations", type=int, default=20, help="per round, 3 rounds")
+    parser.add_argument("--typical-iterations", type=int, default=300, help="per round, 3 rounds")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn processes serving the CSV")
+    parser.add_argument("--skip-panel", action="store_true", help="do not stream the dyad-year CSV")
+    return parser.parse_args()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--generate", action="store_true", help="Delete and regenerate the synthetic data first."
+    args = parse_arguments()
+    env = server_environment(args.database_url, secret_key="bench-only-not-a-secret")
+    prepared = dataset.prepare_postgres(
+        args.database_url, args.agreements, env, prefix=DATABASE_PREFIX, regenerate=args.generate
     )
-    parser.add_argument("--agreements", type=int, default=250_000)
-    parser.add_argument("--busy-iterations", type=int, default=20, help="Per round, 3 rounds.")
-    parser.add_argument("--typical-iterations", type=int, default=300, help="Per round, 3 rounds.")
-    parser.add_argument("--skip-panel", action="store_true")
-    parser.add_argument("--panel-child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    configure_environment()
-    if args.panel_child:
-        panel_child()
-        return
-
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database (its name starting with tracker_reports).")
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v0"], check=True)
-    generated = generate(args.agreements) if args.generate else None
-    setup_django()
+    configure_django(env)
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
 
     from agreements.models import Agreement
 
-    client = Client()
-    total = Agreement.objects.count()
-    synthetic = Agreement.objects.filter(is_synthetic=True).count()
-    sizes = list(
-        Agreement.objects.order_by()
-        .values_list("party_a", "party_b")
-        .annotate(n=Count("id"))
-        .order_by("-n", "party_a", "party_b")
-    )
-    busy, typical = sizes[0], sizes[len(sizes) // 2]
+    client = Client(HTTP_HOST=HOST)
+    sample = choose_sample()
+    busy, typical = sample.busy_pair, sample.median_pair
+    synthetic = dataset.synthetic_agreements(args.database_url)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
+    results: dict = {"settings": vars(args), "prepared": prepared, "postgresql": version}
     print(f"PostgreSQL {version}; {os.cpu_count()} cores")
-    print(f"{total:,} agreements ({synthetic:,} synthetic) in {len(sizes):,} pairs")
-    if generated is not None:
-        print(f"generate_synthetic_data --agreements {args.agreements:,}: {generated:.1f} s (target ≤ 120 s)")
+    print(f"{sample.agreements:,} agreements ({synthetic:,} synthetic) in {sample.pairs:,} pairs")
+    if prepared["generated_s"] is not None:
+        print(
+            f"generate_synthetic_data --agreements {args.agreements:,}: "
+            f"{prepared['generated_s']:.1f} s (target ≤ 120 s)"
+        )
 
     print("\nPair summary: JSON endpoint vs its own SQL run directly (throughput, median latency)")
     for label, (a, b, n), iterations, target in (
@@ -302,6 +212,7 @@ def main() -> None:
         ("typical", typical, args.typical_iterations, 0.6),
     ):
         r = compare_pair(client, a, b, iterations)
+        results[f"pair_{label}"] = {**r, "agreements": n, "target": target}
         verdict = "meets" if r["ratio"] >= target else "MISSES"
         print(
             f"  {label:8} {r['pair']} ({n:,} agreements, {r['bytes'] / 1e6:.2f} MB): "
@@ -311,30 +222,40 @@ def main() -> None:
         )
 
     country = Agreement.objects.values("party_a").annotate(n=Count("id")).order_by("-n")[0]["party_a"]
-    print("\nOther reports (JSON, median of 5)")
-    for label, url in (
-        (f"partners of {country}", f"/api/reports/countries/{country}/"),
-        ("pair network", "/api/reports/network/"),
-        ("pair network, one category", "/api/reports/network/?category=defence-cooperation"),
-    ):
-        r = time_request(client, url, 5)
-        print(f"  {label:28} {r['median_ms']:8.1f} ms  ({r['bytes'] / 1e6:.2f} MB)")
+    year = datetime.date.today().year
+    with Servers(WORK / "logs") as servers:
+        say(f"\nStarting gunicorn ({args.workers} process(es)) for the CSV and the JSON reports")
+        server = start_gunicorn(servers, "ours-reports", env, workers=args.workers)
+        if not args.skip_panel:
+            # First, on the fresh server: its workers' peak RSS is then the CSV's.
+            r = results["panel"] = stream_csv(server, PANEL_PATH.format(end=year))
+            verdict = "meets" if r["seconds"] <= 30 and r["rss_peak_mb"] < 200 else "MISSES"
+            print(
+                f"\nDyad-year CSV, all pairs 1945–{year}: {r['rows']:,} rows, "
+                f"{r['bytes'] / 1e6:.1f} MB in {r['seconds']:.1f} s "
+                f"(first byte after {r['first_byte_s']:.1f} s); "
+                f"worker RSS {r['rss_before_mb']:.0f} MB before, peak {r['rss_peak_mb']:.0f} MB "
+                f"({verdict} ≤ 30 s and < 200 MB)"
+            )
+            print(f"  RSS every 100,000 rows (MB): {r['rss_every_100k_rows_mb']}")
 
-    if not args.skip_panel:
-        r = run_panel()
-        verdict = "meets" if r["seconds"] <= 30 and r["rss_peak_mb"] < 200 else "MISSES"
-        print(
-            f"\nDyad-year CSV, all pairs 1945–{datetime.date.today().year}: {r['rows']:,} rows, "
-            f"{r['bytes'] / 1e6:.1f} MB in {r['seconds']:.1f} s "
-            f"(first byte after {r['first_byte_s']:.1f} s); "
-            f"RSS {r['rss_before_mb']:.0f} MB before, peak {r['rss_peak_mb']:.0f} MB "
-            f"({verdict} ≤ 30 s and < 200 MB)"
-        )
-        print(f"  RSS every 100,000 rows (MB): {r['rss_every_100k_rows_mb']}")
+        print("\nOther reports (JSON over HTTP, median of 5)")
+        api = ApiClient(server.url)
+        results["json"] = {}
+        for label, path in (
+            (f"partners of {country}", f"/api/reports/countries/{country}/"),
+            ("pair network", "/api/reports/network/"),
+            ("pair network, one category", "/api/reports/network/?category=defence-cooperation"),
+        ):
+            r = results["json"][label] = time_request(api, path, 5)
+            print(f"  {label:28} {r['median_ms']:8.1f} ms  ({r['bytes'] / 1e6:.2f} MB)")
+        api.close()
 
     print("\nPlans (EXPLAIN)")
-    for label, summary in report_plans((busy[0], busy[1]), country):
+    results["plans"] = report_plans((busy[0], busy[1]), country)
+    for label, summary in results["plans"]:
         print(f"  {label}\n      {summary}")
+    print(f"\nWritten to {shown(write_result('reports', results))}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The benchmark harness of issue 6: our API beside its peers and the database's limit.
 
-    make bench                       # or: .venv/bin/python bench/run.py [--agreements N]
+    make bench                       # or: .venv/bin/python -m bench.run [--agreements N]
 
 1. Prepares PostgreSQL database ``tracker_bench`` with the synthetic dataset (250,000
    agreements) unless it already holds it, and a SQLite copy of the same rows.
@@ -24,44 +24,24 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-
-from harness import dataset, peers, report  # noqa: E402
-from harness.export import measure_export  # noqa: E402
-from harness.load import Measurement, Request, pgbench, settle, wrk  # noqa: E402
-from harness.servers import Server, Servers, server_environment  # noqa: E402
-from harness.servers import start_gunicorn as harness_start_gunicorn  # noqa: E402
-from harness.workloads import (  # noqa: E402
-    DATASETTE,
-    NAIVE,
-    OURS,
-    PGBENCH,
-    POSTGRAPHILE,
-    Workload,
-    choose_sample,
-    define,
-    probe,
-)
+from .harness import dataset, peers, report
+from .harness.common import ROOT, WORK, argument_parser, say, shown, write_result
+from .harness.export import measure_export
+from .harness.load import Measurement, Request, pgbench, settle, wrk
+from .harness.sample import choose_sample
+from .harness.servers import Server, Servers, configure_django, server_environment, start_gunicorn
+from .harness.workloads import DATASETTE, NAIVE, OURS, PGBENCH, POSTGRAPHILE, Workload, define, probe
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench"
 EXPORT_PATH = "/api/agreements/export.csv"
 
 
-def say(message: str) -> None:
-    print(message, flush=True)
-
-
-def start_gunicorn(servers: Servers, name: str, env: dict[str, str], args: argparse.Namespace) -> Server:
-    """Ours (and the naive baseline, which needs ``harness.naive`` importable) at the bench's size."""
-    return harness_start_gunicorn(
-        servers, name, env, workers=args.workers, threads=args.threads, pythonpath=ROOT / "bench"
-    )
+def start_server(servers: Servers, name: str, env: dict[str, str], args: argparse.Namespace) -> Server:
+    """Ours (or the naive baseline, ``bench.harness.naive``) at the bench's size."""
+    return start_gunicorn(servers, name, env, workers=args.workers, threads=args.threads)
 
 
 def check(system: str, request: Request) -> int:
@@ -147,9 +127,7 @@ def export_probe() -> tuple[int, str] | None:
 
 
 def parse_arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
-    )
+    parser = argument_parser(__doc__)
     parser.add_argument("--agreements", type=int, default=250_000, help="synthetic agreements wanted")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help="named tracker_bench…")
     parser.add_argument("--seconds", type=float, default=8, help="per wrk or pgbench run")
@@ -168,19 +146,16 @@ def main() -> None:
     args = parse_arguments()
     started = time.perf_counter()
     env = server_environment(args.database_url, secret_key="bench-only-not-a-secret")
-    work_dir = ROOT / "bench" / "results" / "work"
-    prepared = dataset.prepare_postgres(args.database_url, args.agreements, env, say)
-    peers.install(say)
+    prepared = dataset.prepare_postgres(args.database_url, args.agreements, env)
+    peers.install()
     sqlite_path = None
     if not args.no_datasette:
         sqlite_path = ROOT / "bench" / ".data" / f"{dataset.database_name(args.database_url)}.sqlite3"
-        prepared["sqlite"] = dataset.sqlite_copy(args.database_url, sqlite_path, env, say)
+        prepared["sqlite"] = dataset.sqlite_copy(args.database_url, sqlite_path, env)
 
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    from agreements.reports.documents import SQLITE, agreement_document_sql
+    configure_django(env)
+    from agreements.reports.documents import agreement_document_sql
+    from agreements.reports.sql import SQLITE
 
     sample = choose_sample()
     workloads = [w for w in define(sample, sqlite_path) if not args.only or w.key in args.only]
@@ -188,13 +163,13 @@ def main() -> None:
     probe(workloads)
     exported = export_probe() if not args.only or "export" in args.only else None
 
-    with Servers(work_dir / "logs") as servers:
+    with Servers(WORK / "logs") as servers:
         count_postgraphile_queries(servers, args.database_url, workloads)
         say("Starting the servers")
         running = {
-            OURS: start_gunicorn(servers, "ours", env, args),
-            NAIVE: start_gunicorn(
-                servers, "naive", {**env, "DJANGO_SETTINGS_MODULE": "harness.naive.settings"}, args
+            OURS: start_server(servers, "ours", env, args),
+            NAIVE: start_server(
+                servers, "naive", {**env, "DJANGO_SETTINGS_MODULE": "bench.harness.naive.settings"}, args
             ),
             POSTGRAPHILE: peers.start_postgraphile(
                 servers, args.database_url, workers=args.postgraphile_workers
@@ -202,7 +177,7 @@ def main() -> None:
         }
         if sqlite_path:
             document = agreement_document_sql(SQLITE).replace("%%", "%")
-            running[DATASETTE] = peers.start_datasette(servers, sqlite_path, document, work_dir)
+            running[DATASETTE] = peers.start_datasette(servers, sqlite_path, document, WORK)
         urls = {system: server.url for system, server in running.items()}
         say("Checking every request once (and warming up)")
         sizes = {}
@@ -218,7 +193,7 @@ def main() -> None:
             for system in (NAIVE, POSTGRAPHILE, DATASETTE, OURS):
                 if system in running:
                     servers.stop(running.pop(system))
-            fresh = start_gunicorn(servers, "ours-export", env, args)
+            fresh = start_server(servers, "ours-export", env, args)
             queries, copy_sql = exported
             export = measure_export(
                 fresh, EXPORT_PATH, copy_sql, args.database_url, rounds=args.export_rounds, queries=queries
@@ -239,8 +214,8 @@ def main() -> None:
         print("\n" + report.format_export(export))
     elif not args.only or "export" in args.only:
         print(f"\nCSV export: {EXPORT_PATH} does not exist here; not measured.")
-    path = report.write_json(
-        ROOT / "bench" / "results",
+    path = write_result(
+        "bench",
         {
             "agreements": sample.agreements,
             "sample": sample.__dict__,
@@ -252,7 +227,7 @@ def main() -> None:
             "elapsed_s": elapsed,
         },
     )
-    print(f"\nWhole run {elapsed / 60:.1f} min; written to {path.relative_to(ROOT)}")
+    print(f"\nWhole run {elapsed / 60:.1f} min; written to {shown(path)}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The benchmark harness behind ``bench/run.py`` (issue 6).
+"""The benchmark harness behind ``python -m bench.run`` (issue 6) and the other scripts.
 
 One module per concern, shared by the runner: ``servers`` (start on loopback, stop by
 PID), ``load`` (wrk and pgbench, parsed), ``dataset`` (the PostgreSQL database and its

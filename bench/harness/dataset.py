@@ -18,13 +18,14 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[2]
+from .common import ROOT, say, shown
+
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
 DATABASE_PREFIX = "tracker_bench"  # the only databases this harness creates or fills
 
@@ -42,7 +43,22 @@ def manage(env: Mapping[str, str], *args: str) -> None:
     subprocess.run([*MANAGE, *args], check=True, env=dict(env), cwd=ROOT)
 
 
-def create_database(database_url: str, say: Callable) -> None:
+def check_own(database_url: str, prefix: str) -> str:
+    """The URL's database name, or an exit unless it starts with ``prefix``: each script
+    creates and fills only databases of its own."""
+    name = database_name(database_url)
+    if not name.startswith(prefix):
+        raise SystemExit(f"Only databases named {prefix}… are filled here, not {name!r}.")
+    return name
+
+
+def synthetic_agreements(database_url: str) -> int:
+    with psycopg.connect(database_url) as connection:
+        counted = connection.execute("SELECT count(*) FROM agreements_agreement WHERE is_synthetic")
+        return counted.fetchone()[0]
+
+
+def create_database(database_url: str) -> None:
     """Create the URL's database unless it exists (the caller checks the name is its own)."""
     name = database_name(database_url)
     with psycopg.connect(_maintenance_url(database_url), autocommit=True) as connection:
@@ -55,29 +71,25 @@ def prepare_postgres(
     database_url: str,
     agreements: int,
     env: Mapping[str, str],
-    say: Callable,
     *,
     prefix: str = DATABASE_PREFIX,
+    regenerate: bool = False,
 ) -> dict:
-    """Create, migrate and fill the database unless it already holds ``agreements`` synthetic ones.
+    """Create, migrate and fill the database unless it already holds ``agreements`` synthetic
+    ones (``regenerate``: fill it again all the same, to time the generator).
 
     Only a database whose name starts with ``prefix`` is touched (the integrity scripts
     of issue 5 use ``tracker_faults``, so that they never write into the bench's data).
     """
-    name = database_name(database_url)
-    if not name.startswith(prefix):
-        raise SystemExit(f"Only databases named {prefix}… are filled here, not {name!r}.")
-    create_database(database_url, say)
+    name = check_own(database_url, prefix)
+    create_database(database_url)
     env = {**env, "DATABASE_URL": database_url}
     manage(env, "migrate", "--no-input", "-v0")
-    with psycopg.connect(database_url) as connection:
-        present = connection.execute(
-            "SELECT count(*) FROM agreements_agreement WHERE is_synthetic"
-        ).fetchone()[0]
+    present = synthetic_agreements(database_url)
     generated_s = None
-    if present != agreements:
+    if present != agreements or regenerate:
         if present:
-            say(f"{name} holds {present:,} synthetic agreements; replacing them with {agreements:,}")
+            say(f"{name} holds {present:,} synthetic agreements; replacing them with {agreements:,} new ones")
             manage(env, "generate_synthetic_data", "--delete")
         say(f"Generating {agreements:,} synthetic agreements in {name}")
         started = time.perf_counter()
@@ -127,7 +139,7 @@ def _sqlite_value(value: object) -> object:
     return value
 
 
-def _copy_tables(database_url: str, target: Path, say: Callable) -> None:
+def _copy_tables(database_url: str, target: Path) -> None:
     lite = sqlite3.connect(target, isolation_level=None)
     lite.execute("PRAGMA journal_mode = OFF")
     lite.execute("PRAGMA synchronous = OFF")
@@ -165,21 +177,21 @@ def _copy_tables(database_url: str, target: Path, say: Callable) -> None:
     lite.close()
 
 
-def sqlite_copy(database_url: str, path: Path, env: Mapping[str, str], say: Callable) -> dict:
+def sqlite_copy(database_url: str, path: Path, env: Mapping[str, str]) -> dict:
     """A SQLite file holding the same rows as the PostgreSQL database; reused while they match."""
     fingerprint = _fingerprint(database_url)
     stamp = path.with_suffix(".json")
     if path.exists() and stamp.exists() and json.loads(stamp.read_text()) == fingerprint:
-        say(f"Reusing the SQLite copy {path.relative_to(ROOT)}")
+        say(f"Reusing the SQLite copy {shown(path)}")
         return {"path": str(path), "built_s": None}
-    say(f"Copying the PostgreSQL data into SQLite ({path.relative_to(ROOT)})")
+    say(f"Copying the PostgreSQL data into SQLite ({shown(path)})")
     started = time.perf_counter()
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
     stamp.unlink(missing_ok=True)
     manage({**env, "DATABASE_URL": f"sqlite:///{partial}"}, "migrate", "--no-input", "-v0")
-    _copy_tables(database_url, partial, say)
+    _copy_tables(database_url, partial)
     os.replace(partial, path)
     stamp.write_text(json.dumps(fingerprint))
     return {"path": str(path), "built_s": time.perf_counter() - started}

@@ -2,7 +2,8 @@
 
 Both run a bounded time with the same number of connections and return a
 ``Measurement`` (throughput and the 50th and 99th latency percentiles). wrk computes
-its percentiles itself; for pgbench they come from its per-transaction log.
+its percentiles itself; for pgbench they come from its per-transaction log. Also here:
+``timed``, a call repeated in process (``bench.reports_bench``), and ``percentile``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,6 +158,16 @@ def settle(database_url: str, timeout_s: float = 60) -> float:
                 break
             time.sleep(0.1)
     return time.monotonic() - started
+
+
+def timed(run: Callable[[], object], iterations: int) -> list[float]:
+    """The seconds each of ``iterations`` calls of ``run`` took, one after the other."""
+    times = []
+    for _ in range(iterations):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return times
 
 
 def percentile(values: Sequence[float], percent: int) -> float:

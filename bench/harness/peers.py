@@ -19,18 +19,18 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
+from .common import ROOT, say
 from .servers import HOST, Server, Servers, free_port
 
-PEERS = Path(__file__).resolve().parents[1] / "peers"
+PEERS = ROOT / "bench" / "peers"
 POSTGRAPHILE = PEERS / "node_modules" / ".bin" / "postgraphile"
 PEER_VENV = PEERS / ".venv"
 DATASETTE = PEER_VENV / "bin" / "datasette"
 
 
-def install(say: Callable[[str], None]) -> None:
+def install() -> None:
     """Install both peers from their registries unless they are already there."""
     if not POSTGRAPHILE.exists():
         say("Installing PostGraphile v4 (npm ci in bench/peers)")

@@ -1,4 +1,4 @@
-"""The one table the harness prints, and the JSON file it writes under ``bench/results/``.
+"""The one table ``bench.run`` prints (and writes, with the rest, as ``bench/results/bench-<time>.json``).
 
 Each cell summarises the rounds of one workload on one system: mean requests/s, mean
 p50, worst p99, queries per request, and ``ours ÷ this`` — our throughput divided by
@@ -9,11 +9,8 @@ as much).
 
 from __future__ import annotations
 
-import json
 import statistics
-import time
 from dataclasses import asdict
-from pathlib import Path
 
 from .load import Measurement
 from .workloads import OURS, Workload
@@ -113,10 +110,3 @@ def format_export(export: dict) -> str:
         f"(before: {export['rss_before_mb']:.0f} MB; target < 200 MB {verdict_rss}); "
         f"queries: {export['queries']}"
     )
-
-
-def write_json(directory: Path, payload: dict) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    path.write_text(json.dumps(payload, indent=2, default=str))
-    return path

@@ -22,9 +22,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .common import ROOT
+
 HOST = "127.0.0.1"
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+# gunicorn of the virtualenv running the harness (`make` runs it with .venv/bin/python).
+GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 
 def server_environment(database_url: str, secret_key: str) -> dict[str, str]:
@@ -43,6 +45,15 @@ def server_environment(database_url: str, secret_key: str) -> dict[str, str]:
         "THROTTLE_USER": "1000000000/minute",
         "LOG_LEVEL": "WARNING",
     }
+
+
+def configure_django(env: Mapping[str, str]) -> None:
+    """Set up Django in this process with the servers' settings (``server_environment``), to
+    probe or time requests in process as the server would answer them."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
 
 
 def free_port() -> int:
@@ -164,6 +175,12 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     sys.exit(128 + signum)
 
 
+def exit_on_sigterm() -> None:
+    """From now on a SIGTERM unwinds this process like Ctrl-C (exit status 143), so that its
+    ``finally`` blocks and context managers (servers, database checks) still run."""
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
 def start_gunicorn(
     servers: Servers,
     name: str,
@@ -171,9 +188,12 @@ def start_gunicorn(
     *,
     workers: int,
     threads: int | None = None,
-    pythonpath: Path | None = None,
 ) -> Server:
-    """Our server under gunicorn with the product's gunicorn.conf.py, as a deployment runs it."""
+    """Our server under gunicorn with the product's gunicorn.conf.py, as a deployment runs it.
+
+    It runs in the repository's root, which gunicorn puts first on its path: ``tracker.wsgi``
+    and a ``DJANGO_SETTINGS_MODULE`` such as ``bench.harness.naive.settings`` import from there.
+    """
     port = free_port()
     argv = [
         str(GUNICORN),
@@ -183,8 +203,6 @@ def start_gunicorn(
         "--bind",
         f"{HOST}:{port}",
     ]
-    if pythonpath is not None:
-        argv += ["--pythonpath", str(pythonpath)]
     argv += ["--log-level", "warning"]
     env = {**env, "WEB_CONCURRENCY": str(workers)}
     if threads is not None:

@@ -16,26 +16,21 @@ import os
 import re
 import subprocess
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import psycopg
 
 from . import dataset
+from .common import ROOT, WORK, say
 from .servers import Server, Servers, server_environment, start_gunicorn
 
 DATABASE_PREFIX = "tracker_faults"
 DEFAULT_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE_PREFIX}"
 DEFAULT_AGREEMENTS = 5_000  # enough rows for realistic plans; generated in seconds
-LOG_DIR = dataset.ROOT / "bench" / "results" / "work" / "logs"
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
 
 
 def add_server_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,11 +41,11 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 @contextmanager
-def tracker_server(args: argparse.Namespace, say: Callable[[str], None]) -> Iterator[Server]:
+def tracker_server(args: argparse.Namespace) -> Iterator[Server]:
     """The prepared database and our server on it; the server is stopped by PID on the way out."""
     env = server_environment(args.database_url, secret_key="integrity-only-not-a-secret")
-    dataset.prepare_postgres(args.database_url, args.agreements, env, say, prefix=DATABASE_PREFIX)
-    with Servers(LOG_DIR) as servers:
+    dataset.prepare_postgres(args.database_url, args.agreements, env, prefix=DATABASE_PREFIX)
+    with Servers(WORK / "logs") as servers:
         say(f"Starting gunicorn ({args.workers} processes × {args.threads} threads)")
         yield start_gunicorn(servers, "ours-integrity", env, workers=args.workers, threads=args.threads)
 
@@ -71,7 +66,7 @@ def editor_tokens(database_url: str, base_url: str, usernames: Sequence[str]) ->
             capture_output=True,
             text=True,
             env=env,
-            cwd=dataset.ROOT,
+            cwd=ROOT,
         ).stdout
         password = re.search(rf" as {re.escape(username)} / (\S+)", printed)[1]
         answer = ApiClient(base_url).request(
@@ -174,9 +169,3 @@ def query(database_url: str, sql: str, params: Sequence[Any] = ()) -> list[tuple
     """Read straight from PostgreSQL, to check the API's answers against what was stored."""
     with psycopg.connect(database_url) as connection:
         return connection.execute(sql, params).fetchall()
-
-
-def write_json(path: Path, data: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, default=str))
-    return path

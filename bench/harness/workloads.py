@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import peers
 from .load import Request
+from .sample import Sample
 
 OURS, PGBENCH, POSTGRAPHILE, DATASETTE, NAIVE = "ours", "pgbench", "postgraphile", "datasette", "naive"
 SYSTEMS = (OURS, PGBENCH, POSTGRAPHILE, DATASETTE, NAIVE)
@@ -50,40 +51,6 @@ class Workload:
     @property
     def systems(self) -> list[str]:
         return [system for system in SYSTEMS if system in self.calls or (system == PGBENCH and self.sql)]
-
-
-@dataclass(frozen=True)
-class Sample:
-    """The rows the workloads point at, chosen from the data."""
-
-    agreements: int
-    middle_id: int  # a detail, and the position of the deep cursor page
-    busy_pair: tuple[str, str, int]
-    typical_pair: tuple[str, str, int]
-    rare_term: str
-    common_term: str = "memorandum"
-
-
-def choose_sample() -> Sample:
-    from django.db.models import Count
-
-    from agreements.models import Agreement
-
-    total = Agreement.objects.count()
-    middle = Agreement.objects.order_by("id").values_list("id", flat=True)[total // 2]
-    sizes = list(
-        Agreement.objects.order_by()
-        .values_list("party_a", "party_b")
-        .annotate(n=Count("id"))
-        .order_by("-n", "party_a", "party_b")
-    )
-    busy = sizes[0]
-    # The issue's typical pair has about fifteen agreements.
-    typical = min(sizes, key=lambda size: (abs(size[2] - 15), size[0], size[1]))
-    # A number that only one synthetic title carries ("… no. 123456 (AB–CD)").
-    title = Agreement.objects.filter(pk=middle).values_list("title", flat=True).get()
-    rare = next(word for word in title.split() if word.isdigit() and int(word) > 100)
-    return Sample(total, middle, busy, typical, rare)
 
 
 def drf_cursor(after_id: int) -> str:
@@ -177,7 +144,7 @@ def probe(workloads: Iterable[Workload]) -> None:
 
     client = Client(HTTP_HOST="127.0.0.1")
     for workload in workloads:
-        for system, urlconf in ((OURS, None), (NAIVE, "harness.naive.urls")):
+        for system, urlconf in ((OURS, None), (NAIVE, "bench.harness.naive.urls")):
             call = workload.calls.get(system)
             if call is None:
                 continue

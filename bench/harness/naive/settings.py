@@ -1,5 +1,5 @@
-"""The product's settings with the naive baseline's URLs added (see ``harness.naive``)."""
+"""The product's settings with the naive baseline's URLs added (see ``bench.harness.naive``)."""
 
 from tracker.settings import *  # noqa: F403
 
-ROOT_URLCONF = "harness.naive.urls"
+ROOT_URLCONF = "bench.harness.naive.urls"
