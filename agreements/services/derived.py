@@ -19,6 +19,9 @@ from ..search import build_document
 from .rules import country_names
 
 DERIVED_DATES = ("signed_on", "in_force_from", "ended_on")
+# The agreement's columns ``derived_values`` fills, and a period's (the agreement aside).
+DERIVED_COLUMNS = ("status", *(column for name in DERIVED_DATES for column in (name, f"{name}_precision")))
+PERIOD_COLUMNS = ("status", "start", "start_precision", "end", "end_precision")
 # The version an agreement has once created: its first save, then the derived state.
 CREATED_VERSION = 2
 

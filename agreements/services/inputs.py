@@ -114,7 +114,6 @@ class AgreementIn:
     citations: Sequence[CitationIn] | None = None
 
 
-
 def signatory_to_input(signatory) -> SignatoryIn:
     return SignatoryIn(
         person=signatory.person,

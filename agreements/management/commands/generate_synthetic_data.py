@@ -6,8 +6,8 @@ what this command added. The data are shaped like the UN Treaty Series: a few bu
 pairs with about a thousand agreements each, most pairs with a handful.
 
 Each agreement's status, cached dates, status periods and search document come from
-the same functions the services use (``lifecycle.derive_lifecycle`` and the layout of
-``search.build_document``), so the reports see what real data would show. Rows go in
+the same functions the services write them with (``services.derived`` and
+``search.document_text``), in bulk, so the reports see what real data would show. Rows go in
 with COPY on PostgreSQL and with ``executemany`` on SQLite, a chunk per transaction.
 """
 
@@ -36,6 +36,15 @@ from agreements.models import (
     Signatory,
     StatusEvent,
     StatusPeriod,
+)
+from agreements.search import document_text
+from agreements.services import AGREEMENT_FIELDS
+from agreements.services.derived import (
+    CREATED_VERSION,
+    DERIVED_COLUMNS,
+    PERIOD_COLUMNS,
+    derived_values,
+    period_values,
 )
 
 SYNTHETIC_PERSON_NOTE = "Synthetic person made by generate_synthetic_data; not a real signatory."
@@ -74,11 +83,10 @@ class Draft:
     clause_ids: list[int] = field(default_factory=list)
 
     def search_document(self, person_names: dict[int, str]) -> str:
-        # The layout of search.build_document: title, clauses by position, signatories'
-        # names in (party, id) order; synthetic people have no other names.
-        parts = [self.title, *(text for _, text, _ in self.clauses)]
-        parts += [person_names[person] for person, _, _ in self.signatories]
-        return "\n".join(parts)
+        # Signatories' names in (party, id) order, as build_document reads them; synthetic
+        # people have no other names.
+        clauses = (text for _, text, _ in self.clauses)
+        return document_text(self.title, "", clauses, (person_names[p] for p, _, _ in self.signatories))
 
 
 class Lifecycles:
@@ -176,26 +184,10 @@ def pair_sizes(total: int, countries: Sequence[str], rng: random.Random) -> list
 
 AGREEMENT_COLUMNS = (
     "id",
-    "title",
-    "kind",
     "party_a_id",
     "party_b_id",
-    "summary",
-    "full_text",
-    "text_public",
-    "place_of_signature",
-    "evidence",
-    "unts_registration",
-    "wikidata_qid",
-    "atop_id",
-    "dcad_id",
-    "status",
-    "signed_on",
-    "signed_on_precision",
-    "in_force_from",
-    "in_force_from_precision",
-    "ended_on",
-    "ended_on_precision",
+    *AGREEMENT_FIELDS,
+    *DERIVED_COLUMNS,
     "search_document",
     "is_synthetic",
     "version",
@@ -214,10 +206,7 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
         StatusEvent._meta.db_table,
         ("agreement_id", "status", "date", "date_precision", "date_note", "party_id", "note"),
     ),
-    "period": (
-        StatusPeriod._meta.db_table,
-        ("agreement_id", "status", "start", "start_precision", "end", "end_precision"),
-    ),
+    "period": (StatusPeriod._meta.db_table, ("agreement_id", *PERIOD_COLUMNS)),
 }
 
 
@@ -277,16 +266,14 @@ class SQLiteWriter(Writer):
         return value
 
 
-def _date(value: PartialDate | None) -> tuple[datetime.date | None, str]:
-    return (value.value, value.precision) if value else (None, "")
-
-
 class Generator:
     def __init__(self, *, total: int, seed: int, out) -> None:
         self.total = total
         self.rng = random.Random(seed)
         self.out = out
         self.now = timezone.now()
+        # The entered fields a synthetic agreement leaves as a new one has them.
+        self.defaults = {name: Agreement._meta.get_field(name).get_default() for name in AGREEMENT_FIELDS}
         self.lifecycles = Lifecycles(self.rng, timezone.localdate())
         self.writer: Writer = PostgresWriter() if connection.vendor == "postgresql" else SQLiteWriter()
         countries = list(
@@ -408,39 +395,29 @@ class Generator:
         self.writer.write(
             "period",
             (
-                (d.id, p.status, p.start.value, p.start.precision, *_date(p.end))
+                (d.id, *(period[column] for column in PERIOD_COLUMNS))
                 for d, lifecycle in zip(drafts, lifecycles, strict=True)
-                for p in lifecycle.periods
+                for period in period_values(lifecycle)
             ),
         )
 
     def _agreement_rows(self, drafts: list[Draft], lifecycles) -> Iterator[tuple]:
         for draft, lifecycle in zip(drafts, lifecycles, strict=True):
-            yield (
-                draft.id,
-                draft.title,
-                draft.kind,
-                draft.party_a,
-                draft.party_b,
-                "",
-                "",
-                False,
-                "",
-                "news_reports",
-                "",
-                "",
-                "",
-                "",
-                lifecycle.status or "",
-                *_date(lifecycle.signed_on),
-                *_date(lifecycle.in_force_from),
-                *_date(lifecycle.ended_on),
-                draft.search_document(self.person_names),
-                True,
-                2,  # as agreement_create leaves it: created, then synced once
-                self.now,
-                self.now,
-            )
+            row = {
+                **self.defaults,
+                "id": draft.id,
+                "party_a_id": draft.party_a,
+                "party_b_id": draft.party_b,
+                "title": draft.title,
+                "kind": draft.kind,
+                **derived_values(lifecycle),
+                "search_document": draft.search_document(self.person_names),
+                "is_synthetic": True,
+                "version": CREATED_VERSION,
+                "created_at": self.now,
+                "updated_at": self.now,
+            }
+            yield tuple(row[column] for column in AGREEMENT_COLUMNS)
 
 
 def delete_synthetic(out) -> None:
