@@ -3,12 +3,12 @@
 import json
 
 import pytest
-from agreements.reports.documents import with_documents
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agreements.api.serializers import AgreementSerializer
 from agreements.models import Agreement
+from agreements.reports.documents import with_documents
 
 from ..factories import make_agreement
 

@@ -12,10 +12,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from agreements.reports import export
 from agreements.choices import EventType
 from agreements.dates import DatePrecision, PartialDate
 from agreements.models import Agreement
+from agreements.reports import export
 from agreements.services import EventIn
 
 from ..factories import make_agreement
