@@ -76,7 +76,7 @@ def admin_post(body: dict[str, Any]) -> dict[str, Any]:
     """The same agreement as the admin's change form posts it."""
 
     def blank(row: dict[str, Any], *names: str) -> dict[str, Any]:
-        return {name: "" for name in names} | {k: v for k, v in row.items() if v is not None}
+        return dict.fromkeys(names, "") | {k: v for k, v in row.items() if v is not None}
 
     return form_data(
         {name: body[name] for name in FIELDS},
