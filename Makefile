@@ -33,7 +33,7 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Our API beside PostGraphile, Datasette, a naive DRF baseline and pgbench at 250,000 agreements
-## (PostgreSQL on 127.0.0.1:5432; BENCH_ARGS="--agreements 50000" etc.; see bench/README.md).
+## (PostgreSQL on 127.0.0.1:5432; BENCH_ARGS="--agreements 50000" etc.; see bench/README.md and docs/benchmarks.md).
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
@@ -55,7 +55,7 @@ fuzz: install
 	$(BIN)/python -m bench.fuzz $(FUZZ_ARGS)
 
 ## Back up / restore the PostgreSQL database of DATABASE_URL with pg_dump -Fc / pg_restore --clean
-## (BACKUP=backups/tracker.dump); refused on SQLite. Portable JSON: README, "Backup and restore".
+## (BACKUP=backups/tracker.dump); refused on SQLite. Portable JSON: docs/operations.md, "Backup and restore".
 BACKUP ?= backups/tracker.dump
 backup: install
 	$(BIN)/python manage.py backup_database $(BACKUP)

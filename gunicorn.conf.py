@@ -5,7 +5,7 @@ spends most of its time waiting for PostgreSQL, threads keep the connection to a
 (or to a proxy) alive between requests, and each thread keeps its own persistent
 database connection (``CONN_MAX_AGE``). On the 2-core bench machine this served the
 same requests 1.3–2× faster than 4 sync workers, which close every connection after
-one response, and 8 threads a process did 5–15 % better than 4 (bench/README.md).
+one response, and 8 threads a process did 5–15 % better than 4 (docs/benchmarks.md).
 Change with ``WEB_CONCURRENCY`` (processes, default one per core) and
 ``GUNICORN_THREADS`` (default 8); add ``--bind`` on the command line.
 """

@@ -3,7 +3,7 @@
 Django's encoder cuts microseconds to milliseconds (ECMA-262's date format), so a
 ``dumpdata`` / ``loaddata`` round trip would change every ``created_at``, ``updated_at``
 and history date. ``SERIALIZATION_MODULES`` puts this module in place of the built-in
-``json`` format, so the portable export (README, "Backup and restore") is exact.
+``json`` format, so the portable export (docs/operations.md, "Backup and restore") is exact.
 """
 
 import datetime
