@@ -15,7 +15,8 @@ def postgres_client_args() -> tuple[list[str], dict[str, str]]:
     if connection.vendor != "postgresql":
         raise CommandError(
             f"Backups with pg_dump need PostgreSQL; this database is {connection.vendor}. "
-            "Use the portable JSON export instead: python manage.py export_data / import_data (docs/operations.md)."
+            "Use the portable JSON export instead: python manage.py export_data / import_data "
+            "(docs/operations.md)."
         )
     settings = connection.settings_dict
     args = ["--dbname", settings["NAME"]]
