@@ -83,3 +83,100 @@ class RelationKind(models.TextChoices):
     IMPLEMENTS = "implements", _("Implements")
     EXTENDS = "extends", _("Extends")
     RENEWS = "renews", _("Renews")
+
+
+class ParticipantRole(models.TextChoices):
+    """What a person (or an unnamed official) did for an agreement, in the vocabulary of treaty practice.
+
+    Signing binds (or, for a memorandum, commits) the party; initialling authenticates an
+    agreed text before signature; a witness signs or attends "in the presence of" without
+    acting for a party's consent; heads of delegation negotiate the text; others attend.
+    "Signatories" are the participants who signed.
+    """
+
+    SIGNED = "signed", _("Signed")
+    INITIALLED = "initialled", _("Initialled")
+    WITNESSED = "witnessed", _("Witnessed (in the presence of)")
+    NEGOTIATED = "negotiated", _("Negotiated (head of delegation)")
+    ATTENDED = "attended", _("Attended")
+
+
+class BodyKind(models.TextChoices):
+    """What kind of organisation acts for a party (the Popolo "organization" of a state)."""
+
+    GOVERNMENT = "government", _("Government (head of state or government, cabinet)")
+    MINISTRY = "ministry", _("Ministry or department")
+    ARMED_FORCE = "armed_force", _("Armed or security force")
+    SECURITY_COUNCIL = "security_council", _("Security council")
+    AGENCY = "agency", _("Agency")
+    REGIONAL_GOVERNMENT = "regional_government", _("Regional or local government")
+    OTHER = "other", _("Other")
+
+
+class Level(models.TextChoices):
+    """Who the two sides of an agreement are.
+
+    ``state`` and ``government`` are both *state-level*: a ministry or an agency commits its
+    state. ``sub_national`` is an arrangement of bodies below the state (a province's border
+    force, a governorate, an autonomous region) on one side or both; reports count it
+    separately, never as an agreement between the two states.
+    """
+
+    STATE = "state", _("Between states")
+    GOVERNMENT = "government", _("Between governments, ministries or agencies")
+    SUB_NATIONAL = "sub_national", _("Sub-national (one or both sides below the state)")
+
+
+STATE_LEVELS = (Level.STATE, Level.GOVERNMENT)
+
+
+class LevelScope(models.TextChoices):
+    """Which levels a report or a list counts; reports count state-level agreements unless asked."""
+
+    STATE_LEVEL = "state_level", _("State-level (between states, governments, ministries or agencies)")
+    SUB_NATIONAL = "sub_national", _("Sub-national only")
+    ALL = "all", _("All levels")
+
+
+LEVEL_NOTE = (
+    "Counts state-level agreements (between states, or between their governments, ministries or "
+    "agencies) unless level says otherwise; sub-national arrangements (one or both sides below the "
+    "state) are counted only with level=sub_national or level=all."
+)
+
+
+def levels_of(scope: str) -> tuple[str, ...] | None:
+    """The ``Level`` values a scope (a ``LevelScope`` or one ``Level``) covers; ``None`` for every level."""
+    if scope == LevelScope.ALL:
+        return None
+    if scope == LevelScope.STATE_LEVEL:
+        return tuple(STATE_LEVELS)
+    return (Level(scope).value,)
+
+
+class Disclosure(models.TextChoices):
+    """Whether the agreement's text is public: an official refusal to publish is a fact, not a gap."""
+
+    PUBLISHED = "published", _("Published")
+    WITHHELD = "withheld", _("Withheld (officially not disclosed)")
+    UNKNOWN = "unknown", _("Unknown (not found or not looked for)")
+
+
+class ImplementationKind(models.TextChoices):
+    """What a later report says of a commitment."""
+
+    PROGRESS = "progress", _("Progress reported")
+    MET = "met", _("Confirmed met")
+    UNMET = "unmet", _("Reported unmet or breached")
+    EXTENDED = "extended", _("Deadline extended")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class CommitmentState(models.TextChoices):
+    """Where a commitment stands, derived from its implementation events (``commitments``)."""
+
+    OPEN = "open", _("Open (nothing reported yet)")
+    IN_PROGRESS = "in_progress", _("In progress")
+    MET = "met", _("Met")
+    UNMET = "unmet", _("Unmet or breached")
+    SUPERSEDED = "superseded", _("Superseded")

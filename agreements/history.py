@@ -62,7 +62,7 @@ def _stamp_interface(sender, instance, history_instance, **kwargs) -> None:
 # --- Reading an agreement's history back -----------------------------------------------------------
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-_IGNORED = {"id", "agreement", "version", "created_at", "updated_at"}
+_IGNORED = {"id", "agreement", "commitment", "version", "created_at", "updated_at"}
 
 
 @dataclass
@@ -129,7 +129,15 @@ def _entries(records: list, object_type: str, label) -> list[Entry]:
 
 def agreement_timeline(agreement_id: int) -> list[Entry]:
     """Every recorded change of an agreement and of its parts, newest first."""
-    from .models import Agreement, AgreementSource, Clause, Signatory, StatusEvent
+    from .models import (
+        Agreement,
+        AgreementSource,
+        Clause,
+        Commitment,
+        ImplementationEvent,
+        Participant,
+        StatusEvent,
+    )
 
     def records(model, **lookup) -> list:
         return list(model.history.filter(**lookup).select_related("history_user"))
@@ -139,9 +147,9 @@ def agreement_timeline(agreement_id: int) -> list[Entry]:
     entries = [
         *_entries(records(Agreement, id=agreement_id), "agreement", lambda r: r.title),
         *_entries(
-            records(Signatory, agreement_id=agreement_id),
-            "signatory",
-            lambda r: f"signatory for {r.party_id}",
+            records(Participant, agreement_id=agreement_id),
+            "participant",
+            lambda r: f"{r.role} for {r.party_id}",
         ),
         *clauses,
         *_entries(
@@ -153,6 +161,19 @@ def agreement_timeline(agreement_id: int) -> list[Entry]:
             records(AgreementSource, agreement_id=agreement_id),
             "source cited",
             lambda r: f"source {r.source_id}",
+        ),
+        *_entries(
+            records(Commitment, agreement_id=agreement_id),
+            "commitment",
+            lambda r: f"commitment {r.position}",
+        ),
+        *_entries(
+            records(
+                ImplementationEvent,
+                commitment_id__in=Commitment.history.filter(agreement_id=agreement_id).values("id"),
+            ),
+            "implementation event",
+            lambda r: f"{r.kind} on {r.date}",
         ),
     ]
     # A save that changed nothing recorded (e.g. only the derived search text) is noise.

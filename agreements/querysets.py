@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 
-from .choices import Status
+from .choices import Status, levels_of
 from .pairs import canonical_pair, country_code
 
 if TYPE_CHECKING:
@@ -63,6 +63,38 @@ class AgreementQuerySet(models.QuerySet):
         tagged = Clause.categories.through.objects.filter(clausecategory__in=tree.values("pk"))
         return self.filter(pk__in=tagged.values("clause__agreement_id"))
 
+    def with_participant(self, *, person: int | None = None, role: str | None = None) -> AgreementQuerySet:
+        """Agreements in which ``person`` took part (in ``role``, or in any role), or anyone in ``role``."""
+        from .models import Participant
+
+        conditions = {"agreement": models.OuterRef("pk")}
+        if person is not None:
+            conditions["person"] = person
+        if role is not None:
+            conditions["role"] = role
+        return self.filter(models.Exists(Participant.objects.filter(**conditions)))
+
+    def acted_for_by(self, body: int) -> AgreementQuerySet:
+        """Agreements where ``body`` committed for a side or a participant acted for it."""
+        from .models import Participant
+
+        participants = Participant.objects.filter(agreement=models.OuterRef("pk"), body=body)
+        return self.filter(models.Q(body_a=body) | models.Q(body_b=body) | models.Exists(participants))
+
+    def with_commitment(self, **conditions) -> AgreementQuerySet:
+        """Agreements with a commitment meeting ``conditions`` (field lookups of ``Commitment``)."""
+        from .models import Commitment
+
+        return self.filter(
+            models.Exists(Commitment.objects.filter(agreement=models.OuterRef("pk"), **conditions))
+        )
+
+    def at_level(self, scope: str) -> AgreementQuerySet:
+        """Agreements of one ``Level``, or of a ``LevelScope`` (``state_level``: states and
+        governments; ``all``: every level)."""
+        levels = levels_of(scope)
+        return self if levels is None else self.filter(level__in=levels)
+
     def in_status_on(self, statuses: list[str], day: datetime.date) -> AgreementQuerySet:
         """Agreements whose status on ``day`` was one of ``statuses``."""
         return self.filter(status_on(day, statuses))
@@ -72,13 +104,28 @@ class AgreementQuerySet(models.QuerySet):
 
     def with_details(self) -> AgreementQuerySet:
         """Everything a list or detail view shows, in a fixed number of queries."""
-        from .models import AgreementSource, Clause, ClauseCategory, Signatory, StatusEvent
+        from .models import (
+            AgreementSource,
+            Clause,
+            ClauseCategory,
+            Commitment,
+            ImplementationEvent,
+            Participant,
+            StatusEvent,
+        )
 
-        return self.select_related("party_a", "party_b").prefetch_related(
+        return self.select_related("party_a", "party_b", "body_a", "body_b").prefetch_related(
             models.Prefetch(
-                "signatories",
-                queryset=Signatory.objects.select_related("person", "party", "source").prefetch_related(
-                    "person__other_names"
+                "participants",
+                queryset=Participant.objects.select_related(
+                    "person", "party", "source", "body"
+                ).prefetch_related("person__other_names"),
+            ),
+            models.Prefetch(
+                "commitments",
+                queryset=Commitment.objects.select_related("party", "source").prefetch_related(
+                    "clauses",
+                    models.Prefetch("events", queryset=ImplementationEvent.objects.select_related("source")),
                 ),
             ),
             models.Prefetch(

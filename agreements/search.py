@@ -1,8 +1,9 @@
 """Full-text search over agreements.
 
-Each agreement keeps a ``search_document``: its title, summary, clause text and every
-name of every signatory, other names included (so "Dehghan" finds the agreement that
-Hossein Dehqan signed). ``services.agreement_sync`` rewrites it on every write.
+Each agreement keeps a ``search_document``: its title, summary, clause text, every
+name of everyone who took part, other names included (so "Dehghan" finds the agreement
+that Hossein Dehqan signed), and the names of the bodies that acted.
+``services.agreement_sync`` rewrites it on every write.
 
 On PostgreSQL the document's tsvector is a stored generated column (``search_vector``,
 migration 0009, kept by PostgreSQL itself on every write) with a GIN index; it is
@@ -43,18 +44,26 @@ def stored_vector() -> RawSQL:
 
 
 def document_text(title: str, summary: str, clause_texts: Iterable[str], names: Iterable[str]) -> str:
-    """The text an agreement is found by: title, summary, clauses (by position), then every
-    name of every signatory (by party and row)."""
+    """The text an agreement is found by: title, summary, clauses (by position), then the names
+    of those who took part (by party and row) and of the bodies that acted."""
     parts = [title, summary, *clause_texts, *names]
     return "\n".join(part for part in parts if part)
 
 
 def build_document(agreement: Agreement) -> str:
-    """The search text of a stored agreement (two queries)."""
+    """The search text of a stored agreement (three queries)."""
     names: list[str] = []
-    for signatory in agreement.signatories.select_related("person").prefetch_related("person__other_names"):
-        names.append(signatory.person.name)
-        names += [other.name for other in signatory.person.other_names.all()]
+    bodies = [body.name for body in (agreement.body_a, agreement.body_b) if body is not None]
+    participants = agreement.participants.select_related("person", "body").prefetch_related(
+        "person__other_names"
+    )
+    for participant in participants:
+        if participant.person is not None:
+            names.append(participant.person.name)
+            names += [other.name for other in participant.person.other_names.all()]
+        if participant.body is not None:
+            bodies.append(participant.body.name)
+    names += dict.fromkeys(bodies)  # each body once, in the order met
     clauses = agreement.clauses.values_list("text", flat=True)
     return document_text(agreement.title, agreement.summary, clauses, names)
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("reports/pairs/<country:a>-<country:b>/", pages.pair, name="reports-pair"),
     path("reports/countries/<country:code>/", pages.country, name="reports-country"),
     path("reports/network/", pages.network, name="reports-network"),
+    path("reports/commitments/", pages.commitments, name="reports-commitments"),
     path("agreements/<int:pk>/", pages.agreement, name="agreement-detail"),
 ]

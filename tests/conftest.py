@@ -70,7 +70,7 @@ def memorandum(mehr) -> dict:
         "party_b": "irq",
         "place_of_signature": "Tehran",
         "evidence": "news_reports",
-        "signatories": [
+        "participants": [
             {
                 "person": {
                     "name": "Hossein Dehqan",

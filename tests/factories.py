@@ -11,7 +11,7 @@ import factory
 from agreements.choices import AgreementKind, EventType, NameKind
 from agreements.dates import DatePrecision, PartialDate
 from agreements.models import Agreement, ClauseCategory, Country, Person, PersonName, Source
-from agreements.services import AgreementIn, ClauseIn, EventIn, SignatoryIn, agreement_create
+from agreements.services import AgreementIn, ClauseIn, EventIn, ParticipantIn, agreement_create
 
 
 def country(code: str) -> Country:
@@ -67,7 +67,7 @@ def make_agreement(
     signed: datetime.date | None = datetime.date(2017, 7, 23),
     precision: str = DatePrecision.DAY,
     events: list[EventIn] | None = None,
-    signatories: list[SignatoryIn] | None = None,
+    participants: list[ParticipantIn] | None = None,
     clauses: list[ClauseIn] | None = None,
     **fields,
 ) -> Agreement:
@@ -80,7 +80,7 @@ def make_agreement(
             party_a=parties[0],
             party_b=parties[1],
             kind=fields.pop("kind", AgreementKind.MEMORANDUM),
-            signatories=signatories or [],
+            participants=participants or [],
             clauses=clauses or [],
             events=events,
             citations=fields.pop("citations", []),
@@ -112,7 +112,7 @@ def make_varied_dataset(count: int = 12, *, seed: int = 5) -> list[Agreement]:
         '‘quotes’ "and" \\ backslash',
         "x",
     ]
-    reused = PersonFactory(name="Reused Signatory", wikidata_qid="Q424242", note="Signs often.")
+    reused = PersonFactory(name="Reused Participant", wikidata_qid="Q424242", note="Signs often.")
     agreements: list[Agreement] = []
     for index in range(count):
         party_a, party_b = pairs[index % len(pairs)]
@@ -133,7 +133,7 @@ def make_varied_dataset(count: int = 12, *, seed: int = 5) -> list[Agreement]:
         if index % 4 == 0:
             events.append(EventIn(EventType.TERMINATED, PartialDate.of(datetime.date(2020, 6, 1), "month")))
         new_person = PersonIn(
-            name=f"Signatory {index} {texts[index % len(texts)][:20]}",
+            name=f"Participant {index} {texts[index % len(texts)][:20]}",
             other_names=[OtherNameIn(f"Other {index}", kind=NameKind.TRANSLITERATION, language="fa")],
         )
         agreements.append(
@@ -143,11 +143,11 @@ def make_varied_dataset(count: int = 12, *, seed: int = 5) -> list[Agreement]:
                 events=events,
                 summary=texts[(index + 2) % len(texts)] * (1 + index),
                 place_of_signature=["Tehran", "", "Zürich"][index % 3],
-                text_public=index % 2 == 1,
+                disclosure="published" if index % 2 == 1 else "unknown",
                 unts_registration=f"I-{50000 + index}" if index % 3 == 0 else "",
-                signatories=[
-                    SignatoryIn(new_person, party=party_a, office="Minister", source=source),
-                    SignatoryIn(reused, party=party_b, rank="General" if index % 2 else ""),
+                participants=[
+                    ParticipantIn(new_person, party=party_a, office="Minister", source=source),
+                    ParticipantIn(reused, party=party_b, rank="General" if index % 2 else ""),
                 ],
                 clauses=[
                     ClauseIn(

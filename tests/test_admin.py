@@ -12,14 +12,17 @@ pytestmark = pytest.mark.django_db
 
 ADD_URL = reverse("admin:agreements_agreement_add")
 LIST_URL = reverse("admin:agreements_agreement_changelist")
-INLINES = ("signatories", "clauses", "events", "citations", "relations_from")
+INLINES = ("participants", "clauses", "events", "commitments", "citations", "relations_from")
+# What a row's form shows before the editor changes it (a participant signed, unless said otherwise).
+ROW_DEFAULTS = {"participants": {"role": "signed"}}
+FORM_DEFAULTS = {"disclosure": "unknown"}
 
 
 def form_data(agreement: dict, **inlines: list[dict]) -> dict:
     """The POST body of the agreement form: the fields plus one formset per inline."""
-    data = dict(agreement)
+    data = FORM_DEFAULTS | dict(agreement)
     for prefix in INLINES:
-        rows = inlines.get(prefix, [])
+        rows = [ROW_DEFAULTS.get(prefix, {}) | row for row in inlines.get(prefix, [])]
         data |= {
             f"{prefix}-TOTAL_FORMS": str(len(rows)),
             f"{prefix}-INITIAL_FORMS": str(sum(1 for row in rows if row.get("id"))),
@@ -52,7 +55,7 @@ def new_memorandum(people, **overrides) -> dict:
         "evidence": "news_reports",
     }
     inlines = {
-        "signatories": [
+        "participants": [
             {"person": people["dehqan"].pk, "party": "IR", "office": "Minister of Defence"},
             {"person": people["hayali"].pk, "party": "IQ", "office": "Minister of Defence"},
         ],
@@ -92,18 +95,18 @@ def test_an_editor_adds_an_agreement_with_signatories_and_clauses_in_one_form(ed
     assert (agreement.party_a_id, agreement.party_b_id) == ("IQ", "IR")
     assert agreement.status == "signed"
     assert agreement.signed_on_display == "23 July 2017"
-    assert agreement.signatories.count() == 2
+    assert agreement.participants.count() == 2
     assert agreement.clauses.count() == 3
     assert agreement.periods.count() == 1
 
 
 def test_a_signatory_for_a_third_country_is_an_error_on_its_row(editor_client, people):
     data = new_memorandum(people)
-    data["signatories-1-party"] = "SY"
+    data["participants-1-party"] = "SY"
     response = editor_client.post(ADD_URL, data)
     assert response.status_code == 200
     assert errors_of(response) == [
-        "Syria is not a party to this agreement (Iraq and Iran); a signatory signs for one of them."
+        "Syria is not a party to this agreement (Iraq and Iran); a participant acts for one of them."
     ]
     assert not Agreement.objects.exists()
 
@@ -153,7 +156,7 @@ def test_an_editor_records_entry_into_force_on_the_change_form(editor_client, pe
     page = editor_client.get(change_url)
     assert page.status_code == 200
     signatories = [
-        {"id": s.pk, "person": s.person_id, "party": s.party_id} for s in agreement.signatories.all()
+        {"id": s.pk, "person": s.person_id, "party": s.party_id} for s in agreement.participants.all()
     ]
     clauses = [
         {
@@ -177,7 +180,7 @@ def test_an_editor_records_entry_into_force_on_the_change_form(editor_client, pe
         "evidence": agreement.evidence,
     }
     response = editor_client.post(
-        change_url, form_data(fields, signatories=signatories, clauses=clauses, events=events), follow=True
+        change_url, form_data(fields, participants=signatories, clauses=clauses, events=events), follow=True
     )
     assert "was changed successfully" in response.content.decode()
     agreement.refresh_from_db()
@@ -262,7 +265,7 @@ def test_the_person_autocomplete_says_which_spelling_it_matched(
     def search(term: str) -> set[str]:
         response = editor_client.get(
             reverse("admin:autocomplete"),
-            {"term": term, "app_label": "agreements", "model_name": "signatory", "field_name": "person"},
+            {"term": term, "app_label": "agreements", "model_name": "participant", "field_name": "person"},
         )
         assert response.status_code == 200
         return {row["text"] for row in response.json()["results"]}
@@ -340,8 +343,8 @@ def test_the_second_of_two_editors_saving_the_same_agreement_is_refused(editor_c
                     "date_precision": "day",
                 }
             ],
-            signatories=[
-                {"id": s.pk, "person": s.person_id, "party": s.party_id} for s in agreement.signatories.all()
+            participants=[
+                {"id": s.pk, "person": s.person_id, "party": s.party_id} for s in agreement.participants.all()
             ],
         )
         return editor_client.post(change_url, data)

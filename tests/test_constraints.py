@@ -10,12 +10,16 @@ from agreements.models import (
     Agreement,
     AgreementRelation,
     AgreementSource,
+    Body,
+    BodyName,
     Clause,
     ClauseCategory,
+    Commitment,
     Country,
+    ImplementationEvent,
+    Participant,
     Person,
     PersonName,
-    Signatory,
     Source,
     StatusEvent,
     StatusPeriod,
@@ -88,8 +92,10 @@ def test_clause_positions_are_unique_and_positive():
 
 def test_a_person_signs_an_agreement_once():
     agreement, person = AgreementFactory(), PersonFactory()
-    Signatory.objects.create(agreement=agreement, person=person, party=country("IR"))
-    assert refused(lambda: Signatory.objects.create(agreement=agreement, person=person, party=country("IR")))
+    Participant.objects.create(agreement=agreement, person=person, party=country("IR"))
+    assert refused(
+        lambda: Participant.objects.create(agreement=agreement, person=person, party=country("IR"))
+    )
 
 
 def test_another_name_is_unique_per_person():
@@ -144,6 +150,14 @@ def _agreement_with_period(**values):
     agreement = AgreementFactory()
     base = {"status": "signed", "start": datetime.date(2017, 7, 1), "start_precision": "month"}
     return lambda: StatusPeriod.objects.bulk_create([StatusPeriod(agreement=agreement, **{**base, **values})])
+
+
+def _implementation(**values):
+    commitment = Commitment.objects.create(agreement=Agreement.objects.first(), position=9, text="A")
+    base = {"kind": "progress", "date": datetime.date(2018, 1, 1), "date_precision": "day"}
+    return lambda: ImplementationEvent.objects.bulk_create(
+        [ImplementationEvent(commitment=commitment, **{**base, **values})]
+    )
 
 
 def _twice(factory, **values):
@@ -201,12 +215,85 @@ def violations() -> dict:
         "clause_category_slug_format": lambda: (
             lambda: ClauseCategory.objects.filter(slug="logistics").update(slug="logistics and more")
         ),
-        "signatory_once_per_agreement": lambda: _twice(
-            Signatory.objects.create,
+        "participant_once_per_role": lambda: _twice(
+            Participant.objects.create,
             agreement=Agreement.objects.first(),
             person=PersonFactory(),
             party=country("IR"),
         ),
+        "participant_named_or_described": lambda: (
+            lambda: Participant.objects.create(agreement=Agreement.objects.first(), party=country("IR"))
+        ),
+        "participant_role_valid": lambda: (
+            lambda: Participant.objects.create(
+                agreement=Agreement.objects.first(),
+                person=PersonFactory(),
+                party=country("IR"),
+                role="blessed",
+            )
+        ),
+        "agreement_level_valid": lambda: _update(Agreement, level="galactic"),
+        "agreement_disclosure_valid": lambda: _update(Agreement, disclosure="leaked"),
+        "body_name_required": lambda: lambda: Body.objects.create(name="", country=country("IR")),
+        "body_kind_valid": lambda: lambda: Body.objects.create(name="A", country=country("IR"), kind="club"),
+        "body_subdivision_of_its_country": lambda: (
+            lambda: Body.objects.create(name="A", country=country("IR"), subdivision="IQ-KR")
+        ),
+        "body_name_unique_per_place": lambda: _twice(
+            Body.objects.create, name="Ministry", country=country("IR")
+        ),
+        "body_name_unique_per_body": lambda: _twice(
+            BodyName.objects.create, body=Body.objects.create(name="B", country=country("IQ")), name="Other"
+        ),
+        "body_other_name_required": lambda: (
+            lambda: BodyName.objects.create(
+                body=Body.objects.create(name="C", country=country("IQ")), name=""
+            )
+        ),
+        "body_name_kind_valid": lambda: (
+            lambda: BodyName.objects.create(
+                body=Body.objects.create(name="D", country=country("IQ")), name="E", kind="nickname"
+            )
+        ),
+        "commitment_position_unique": lambda: _twice(
+            Commitment.objects.create, agreement=Agreement.objects.first(), position=1, text="Again."
+        ),
+        "commitment_position_positive": lambda: (
+            lambda: Commitment.objects.create(agreement=Agreement.objects.first(), position=0, text="Zero.")
+        ),
+        "commitment_text_required": lambda: (
+            lambda: Commitment.objects.create(agreement=Agreement.objects.first(), position=2, text="")
+        ),
+        "commitment_due_precision": lambda: (
+            lambda: Commitment.objects.create(
+                agreement=Agreement.objects.first(),
+                position=3,
+                text="A",
+                due_on=datetime.date(2018, 1, 23),
+                due_on_precision="month",
+            )
+        ),
+        "commitment_due_current_precision": lambda: (
+            lambda: Commitment.objects.create(
+                agreement=Agreement.objects.first(),
+                position=4,
+                text="A",
+                due_current=datetime.date(2018, 1, 1),
+            )
+        ),
+        "commitment_state_valid": lambda: (
+            lambda: Commitment.objects.create(
+                agreement=Agreement.objects.first(), position=5, text="A", state="lost"
+            )
+        ),
+        "implementation_kind_valid": lambda: _implementation(kind="rumoured"),
+        "implementation_date_precision": lambda: _implementation(
+            date=datetime.date(2018, 1, 23), date_precision="year"
+        ),
+        "implementation_new_due_precision": lambda: _implementation(
+            kind="extended", new_due_on=datetime.date(2019, 1, 23), new_due_on_precision="month"
+        ),
+        "implementation_extension_has_new_due": lambda: _implementation(kind="extended"),
         "clause_position_unique": lambda: _twice(
             Clause.objects.create, agreement=Agreement.objects.first(), position=1, text="Again."
         ),

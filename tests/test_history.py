@@ -20,7 +20,7 @@ def test_a_command_import_is_recorded_as_a_command():
     created = [e for e in entries if e.action == "created"]
     assert {e.object_type for e in created} == {
         "agreement",
-        "signatory",
+        "participant",
         "clause",
         "status event",
         "source cited",
@@ -159,7 +159,7 @@ class TestRestore:
         agreement = Agreement.objects.get(signed_on__year=2017)
         pk, version = agreement.pk, agreement.version
         before = {
-            "signatories": agreement.signatories.count(),
+            "participants": agreement.participants.count(),
             "clauses": agreement.clauses.count(),
             "events": agreement.events.count(),
             "citations": agreement.citations.count(),
@@ -173,7 +173,7 @@ class TestRestore:
 
         restored = Agreement.objects.get(pk=pk)
         assert {
-            "signatories": restored.signatories.count(),
+            "participants": restored.participants.count(),
             "clauses": restored.clauses.count(),
             "events": restored.events.count(),
             "citations": restored.citations.count(),
@@ -253,10 +253,10 @@ def test_each_write_of_an_agreement_is_one_record_with_its_new_version_and_statu
 
 
 def test_a_change_to_one_field_leaves_the_agreements_parts_unrecorded(editor_api, memorandum):
-    from agreements.models import AgreementSource, Clause, Signatory, StatusEvent
+    from agreements.models import AgreementSource, Clause, Participant, StatusEvent
 
     created = editor_api.post("/api/agreements/", memorandum, format="json")
-    parts = (Signatory, Clause, StatusEvent, AgreementSource)
+    parts = (Participant, Clause, StatusEvent, AgreementSource)
     before = [model.history.count() for model in parts]
     response = editor_api.patch(
         f"/api/agreements/{created.json()['id']}/",

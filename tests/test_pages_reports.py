@@ -97,7 +97,7 @@ def test_network_page_draws_and_tabulates_pairs(client, demo_data):
 
 def test_agreement_page_shows_everything(client, demo_data, django_assert_num_queries):
     agreement = Agreement.objects.get(title="Memorandum of understanding on military cooperation")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # with_details, and the commitments' prefetch
         html = page(client, f"/agreements/{agreement.pk}/")
     assert "Hossein Dehqan" in html
     assert "Hussein Dehqan" in html

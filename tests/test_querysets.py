@@ -49,11 +49,12 @@ def test_in_force_on_respects_suspension_and_partial_dates():
 
 
 def test_with_details_loads_a_list_in_a_fixed_number_of_queries(django_assert_num_queries, demo_data):
-    # 1 agreements + signatories, people's other names, clauses, categories (with parents),
-    # events, citations: 7 queries for any number of agreements.
-    with django_assert_num_queries(7):
+    # 1 agreements + participants, people's other names, commitments, clauses, categories (with
+    # parents), events, citations: 8 queries for any number of agreements (commitments' clauses and
+    # implementation events add two where there are commitments).
+    with django_assert_num_queries(8):
         for agreement in Agreement.objects.with_details():
-            for signatory in agreement.signatories.all():
+            for signatory in agreement.participants.all():
                 assert signatory.person.name
                 assert signatory.party.name
                 list(signatory.person.other_names.all())

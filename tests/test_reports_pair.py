@@ -7,7 +7,7 @@ import pytest
 from agreements.choices import AgreementKind, EventType, Status
 from agreements.dates import DatePrecision, PartialDate
 from agreements.reports import ReportInputError, UnknownCountryError, pair_summary
-from agreements.services import ClauseIn, EventIn, SignatoryIn
+from agreements.services import ClauseIn, EventIn, ParticipantIn
 
 from .factories import PersonFactory, category, make_agreement
 
@@ -134,16 +134,25 @@ def test_category_matrix_rolls_subcategories_up_to_their_parent(treaty):
     assert by_title["Logistics memorandum"]["categories"] == ["logistics", "training-and-education"]
 
 
-def test_agreements_carry_signatories_events_and_periods(treaty):
+def test_agreements_carry_participants_events_and_periods(treaty):
     person = PersonFactory(name="Hossein Dehqan")
     make_agreement(
         title="Signed memorandum",
-        signatories=[SignatoryIn(person, "IR", office="Minister of Defence")],
+        participants=[ParticipantIn(person, "IR", office="Minister of Defence")],
     )
     report = pair_summary("IR", "IQ", as_of=datetime.date(2018, 1, 1)).data
     by_title = {a["title"]: a for a in report["agreements"]}
-    assert by_title["Signed memorandum"]["signatories"] == [
-        {"name": "Hossein Dehqan", "party": "IR", "office": "Minister of Defence", "rank": ""}
+    assert by_title["Signed memorandum"]["participants"] == [
+        {
+            "role": "signed",
+            "name": "Hossein Dehqan",
+            "named": True,
+            "description": "",
+            "party": "IR",
+            "body": None,
+            "office": "Minister of Defence",
+            "rank": "",
+        }
     ]
     periods = by_title["Treaty of friendship"]["periods"]
     assert [(p["status"], p["start"], p["end"]) for p in periods] == [
@@ -180,7 +189,7 @@ def test_one_query_whatever_the_number_of_agreements(count, django_assert_num_qu
         make_agreement(
             title=f"Agreement {index}",
             clauses=[ClauseIn(1, "Text.", categories=[category("logistics")])],
-            signatories=[SignatoryIn(PersonFactory(), "IR")],
+            participants=[ParticipantIn(PersonFactory(), "IR")],
         )
     with django_assert_num_queries(1):
         report = pair_summary("IR", "IQ")

@@ -7,15 +7,15 @@ from django.core.exceptions import ValidationError
 
 from agreements.choices import EventType, Status
 from agreements.dates import DatePrecision, PartialDate
-from agreements.models import Agreement, Clause, Person, Signatory, StatusEvent, StatusPeriod
+from agreements.models import Agreement, Clause, Participant, Person, StatusEvent, StatusPeriod
 from agreements.services import (
     AgreementIn,
     CitationIn,
     ClauseIn,
     EventIn,
     OtherNameIn,
+    ParticipantIn,
     PersonIn,
-    SignatoryIn,
     agreement_create,
     agreement_record_status,
     agreement_to_input,
@@ -36,8 +36,8 @@ def memorandum(**overrides) -> AgreementIn:
         "party_b": "IQ",
         "kind": "memorandum",
         "place_of_signature": "Tehran",
-        "signatories": [
-            SignatoryIn(
+        "participants": [
+            ParticipantIn(
                 person=PersonIn(
                     "Hossein Dehqan", other_names=[OtherNameIn("Hossein Dehghan", "transliteration")]
                 ),
@@ -45,7 +45,9 @@ def memorandum(**overrides) -> AgreementIn:
                 office="Minister of Defence",
                 rank="Brigadier General",
             ),
-            SignatoryIn(person=PersonIn("Erfan Mahmoud al-Hayali"), party="IQ", office="Minister of Defence"),
+            ParticipantIn(
+                person=PersonIn("Erfan Mahmoud al-Hayali"), party="IQ", office="Minister of Defence"
+            ),
         ],
         "clauses": [
             ClauseIn(
@@ -68,7 +70,7 @@ def test_create_writes_the_whole_agreement_and_derives_its_status():
     assert agreement.status == Status.SIGNED
     assert agreement.signed_on == datetime.date(2017, 7, 23)
     assert agreement.signed_on_precision == DatePrecision.DAY
-    assert agreement.signatories.count() == 2
+    assert agreement.participants.count() == 2
     assert list(agreement.clauses.values_list("position", flat=True)) == [1, 2, 3]
     assert Person.objects.get(name="Hossein Dehqan").other_names.get().name == "Hossein Dehghan"
     assert list(agreement.periods.values_list("status", "start")) == [("signed", datetime.date(2017, 7, 23))]
@@ -76,13 +78,13 @@ def test_create_writes_the_whole_agreement_and_derives_its_status():
 
 def test_a_signatory_for_a_third_country_writes_nothing():
     bad = memorandum(
-        signatories=[SignatoryIn(person=PersonIn("Bashar al-Assad"), party="SY", office="President")]
+        participants=[ParticipantIn(person=PersonIn("Bashar al-Assad"), party="SY", office="President")]
     )
     with pytest.raises(ValidationError) as caught:
         agreement_create(data=bad)
     assert caught.value.message_dict == {
-        "signatories[0].party": [
-            "Syria is not a party to this agreement (Iraq and Iran); a signatory signs for one of them."
+        "participants[0].party": [
+            "Syria is not a party to this agreement (Iraq and Iran); a participant acts for one of them."
         ]
     }
     assert not Agreement.objects.exists()
@@ -139,13 +141,13 @@ def test_update_matches_parts_by_natural_key_and_removes_the_rest():
                 ),
                 ClauseIn(2, "Cooperate to boost border security.", categories=[category("border-security")]),
             ],
-            "signatories": data.signatories[:1],
+            "participants": data.participants[:1],
         }
     )
     updated = agreement_update(agreement=agreement, data=data)
     assert dict(updated.clauses.values_list("position", "pk")) == {1: clause_ids[1], 2: clause_ids[2]}
     assert updated.clauses.get(position=1).text.endswith("extremism.")
-    assert updated.signatories.count() == 1
+    assert updated.participants.count() == 1
     assert updated.version == agreement.version + 1
 
 
@@ -161,7 +163,7 @@ def test_changing_the_parties_must_keep_the_signatories_valid():
     data = agreement_to_input(agreement)
     with pytest.raises(ValidationError) as caught:
         agreement_update(agreement=agreement, data=AgreementIn(**{**data.__dict__, "party_b": "SY"}))
-    assert "signatories[1].party" in caught.value.message_dict
+    assert "participants[1].party" in caught.value.message_dict
     agreement.refresh_from_db()
     assert agreement.party_b_id == "IR"
 
@@ -205,7 +207,7 @@ def test_sources_cited_for_facts_are_cited_for_the_agreement():
 
 def test_signatory_rows_keep_the_office_held_at_signature():
     agreement = agreement_create(data=memorandum())
-    dehqan = Signatory.objects.get(agreement=agreement, person__name="Hossein Dehqan")
+    dehqan = Participant.objects.get(agreement=agreement, person__name="Hossein Dehqan")
     assert (dehqan.party_id, dehqan.office, dehqan.rank) == ("IR", "Minister of Defence", "Brigadier General")
 
 

@@ -8,10 +8,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F
 
+from agreements.choices import Level, ParticipantRole
+from agreements.commitments import ImplementationFact, derive_commitment, validate_commitment
 from agreements.lifecycle import derive_lifecycle, validate_events
-from agreements.models import Agreement, Clause, Person, Signatory, StatusEvent, StatusPeriod
+from agreements.models import Agreement, Clause, Commitment, Participant, Person, StatusEvent, StatusPeriod
 from agreements.search import build_document
 from agreements.services.derived import event_fact
+from agreements.services.rules import derive_level, resolve_level
 
 from .factories import make_agreement
 
@@ -49,18 +52,28 @@ def test_every_generated_agreement_is_flagged_and_shaped(synthetic):
             .values_list("n", flat=True)
         )
 
-    clauses, signatories, events = per_agreement(Clause), per_agreement(Signatory), per_agreement(StatusEvent)
+    clauses, participants, events = (
+        per_agreement(Clause),
+        per_agreement(Participant),
+        per_agreement(StatusEvent),
+    )
     assert set(clauses) <= set(range(1, 7))
     assert sum(clauses.values()) == N
-    assert set(signatories) == {2}
-    assert sum(signatories.values()) == N
+    assert set(participants) == {2, 3}  # two signatories, sometimes a witness, negotiator or guest
+    assert sum(participants.values()) == N
     assert set(events) <= {1, 2, 3, 4}
     assert sum(events.values()) == N
-    # One signatory for each party.
-    signatories = Signatory.objects.filter(agreement__is_synthetic=True)
+    # One signatory for each party; every participant acts for one of the two.
+    generated = Participant.objects.filter(agreement__is_synthetic=True)
     assert (
-        not signatories.exclude(party=F("agreement__party_a")).exclude(party=F("agreement__party_b")).exists()
+        not generated.exclude(party=F("agreement__party_a")).exclude(party=F("agreement__party_b")).exists()
     )
+    signed = generated.filter(role=ParticipantRole.SIGNED)
+    assert Counter(signed.values("agreement").annotate(n=Count("id")).values_list("n", flat=True)) == {2: N}
+    assert set(generated.values_list("role", flat=True)) == set(ParticipantRole.values) - {"initialled"}
+    assert signed.filter(person=None).exists(), "some signatories are not named"
+    assert set(generated.values_list("agreement__level", flat=True)) == set(Level.values)
+    assert Commitment.objects.filter(agreement__is_synthetic=True).exists()
 
 
 def test_pairs_are_skewed(synthetic):
@@ -75,8 +88,12 @@ def test_pairs_are_skewed(synthetic):
 
 
 def test_derived_fields_follow_the_lifecycle(synthetic):
-    for agreement in Agreement.objects.filter(is_synthetic=True).prefetch_related(
-        "events", "periods", "clauses", "signatories__person__other_names"
+    for agreement in (
+        Agreement.objects.filter(is_synthetic=True)
+        .prefetch_related(
+            "events", "periods", "clauses", "participants__person__other_names", "commitments__events"
+        )
+        .select_related("body_a", "body_b")
     ):
         facts = [event_fact(event) for event in agreement.events.all()]
         assert validate_events(facts, agreement.parties) == []
@@ -101,6 +118,16 @@ def test_derived_fields_follow_the_lifecycle(synthetic):
             for p in lifecycle.periods
         ]
         assert agreement.search_document == build_document(agreement)
+        # The level follows the sides as the services derive it.
+        assert (
+            resolve_level(None, derive_level(agreement.body_a, agreement.body_b), None)[0] == agreement.level
+        )
+        signed = lifecycle.signed_on
+        for commitment in agreement.commitments.all():
+            events = [ImplementationFact(e.kind, e.partial_date, e.new_due) for e in commitment.events.all()]
+            assert validate_commitment(commitment.due, events, signed) == []
+            status = derive_commitment(commitment.due, events)
+            assert (commitment.state, commitment.due_current) == (status.state, status.due.value)
 
 
 def test_refuses_to_mix_and_deletes_cleanly(synthetic):
@@ -114,4 +141,4 @@ def test_refuses_to_mix_and_deletes_cleanly(synthetic):
     assert list(Agreement.objects.all()) == [real]
     assert not StatusPeriod.objects.exclude(agreement=real).exists()
     assert not Clause.objects.exclude(agreement=real).exists()
-    assert not Person.objects.filter(name__startswith="Synthetic Signatory").exists()
+    assert not Person.objects.filter(name__startswith="Synthetic Participant").exists()

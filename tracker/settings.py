@@ -233,6 +233,12 @@ SPECTACULAR_SETTINGS = {
         "DatePrecisionEnum": "agreements.dates.DatePrecision",
         "NameKindEnum": "agreements.choices.NameKind",
         "RelationKindEnum": "agreements.choices.RelationKind",
+        "ParticipantRoleEnum": "agreements.choices.ParticipantRole",
+        "BodyKindEnum": "agreements.choices.BodyKind",
+        "LevelEnum": "agreements.choices.Level",
+        "DisclosureEnum": "agreements.choices.Disclosure",
+        "ImplementationKindEnum": "agreements.choices.ImplementationKind",
+        "CommitmentStateEnum": "agreements.choices.CommitmentState",
     },
 }
 

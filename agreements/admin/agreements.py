@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -11,16 +9,25 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from ..dates import PartialDate
-from ..models import Agreement, AgreementRelation, AgreementSource, Clause, Signatory, StatusEvent
+from ..dates import DatePrecision, PartialDate
+from ..models import (
+    Agreement,
+    AgreementRelation,
+    AgreementSource,
+    Clause,
+    Commitment,
+    Participant,
+    StatusEvent,
+)
 from ..services import (
     AGREEMENT_FIELDS,
     AgreementIn,
     CitationIn,
     ClauseIn,
+    CommitmentIn,
     EventIn,
+    ParticipantIn,
     RelationIn,
-    SignatoryIn,
     StaleVersionError,
     agreement_create,
     agreement_update,
@@ -28,9 +35,9 @@ from ..services import (
     relation_delete,
     relation_update,
 )
-from ..services.inputs import clause_to_input, event_to_input, signatory_to_input
+from ..services.inputs import clause_to_input, commitment_to_input, event_to_input, participant_to_input
 from .filters import CategoryFilter, PartyFilter, SignatureYearFilter
-from .forms import AgreementForm, StatusEventForm
+from .forms import AgreementForm, CommitmentForm, StatusEventForm
 from .history import AgreementHistoryMixin
 from .writing import Entry, Rows, ServiceFormSet, ServicePartForm, WritesThroughServices
 
@@ -42,18 +49,21 @@ class CitationInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["source"]
     verbose_name = "source"
-    verbose_name_plural = "sources (those cited below for events, clauses and signatories are added on save)"
+    verbose_name_plural = "sources (those cited for any part are added on save)"
 
 
-class SignatoryInline(admin.TabularInline):
-    model = Signatory
+class ParticipantInline(admin.TabularInline):
+    model = Participant
     form = ServicePartForm
     formset = ServiceFormSet
     extra = 0
-    autocomplete_fields = ["person", "party", "source"]
+    autocomplete_fields = ["person", "party", "body", "source"]
+    fields = ["role", "person", "description", "party", "body", "office", "rank", "note", "source"]
+    verbose_name = "participant"
+    verbose_name_plural = "participants (who signed, initialled, witnessed, negotiated or attended)"
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Signatory]:
-        # Each row is headed "<person> for <country>": both in the one query.
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Participant]:
+        # Each row is headed "<person> (<role>) for <country>": both in the one query.
         return super().get_queryset(request).select_related("person", "party")
 
 
@@ -75,6 +85,30 @@ class StatusEventInline(admin.TabularInline):
     fields = ["status", "date", "date_precision", "date_note", "party", "source", "note"]
 
 
+class CommitmentInline(admin.StackedInline):
+    model = Commitment
+    form = CommitmentForm
+    formset = ServiceFormSet
+    extra = 0
+    autocomplete_fields = ["party", "source"]
+    fields = [
+        ("position", "party"),
+        "text",
+        "clause_positions",
+        ("due_on", "due_on_precision"),
+        "due_note",
+        "source",
+        ("state", "due_display"),
+    ]
+    readonly_fields = ["state", "due_display"]
+    show_change_link = True  # its implementation events are on its own page
+    verbose_name_plural = "commitments (open one to record what became of it)"
+
+    @admin.display(description="due now (after extensions)")
+    def due_display(self, commitment: Commitment) -> str:
+        return commitment.due_display or "—"
+
+
 class RelationInline(admin.TabularInline):
     model = AgreementRelation
     form = ServicePartForm
@@ -89,10 +123,14 @@ class RelationInline(admin.TabularInline):
 # --- From the page's rows to the services' input ----------------------------------------------------
 
 
-def _signatory(values: dict[str, Any]) -> SignatoryIn:
-    return SignatoryIn(
-        person=values["person"],
+def _participant(form) -> ParticipantIn:
+    values = form.cleaned_data
+    return ParticipantIn(
         party=values["party"].pk,
+        person=values["person"],
+        role=values["role"],
+        description=values["description"],
+        body=values["body"],
         office=values["office"],
         rank=values["rank"],
         note=values["note"],
@@ -100,7 +138,8 @@ def _signatory(values: dict[str, Any]) -> SignatoryIn:
     )
 
 
-def _clause(values: dict[str, Any]) -> ClauseIn:
+def _clause(form) -> ClauseIn:
+    values = form.cleaned_data
     return ClauseIn(
         position=values["position"],
         text=values["text"],
@@ -110,7 +149,8 @@ def _clause(values: dict[str, Any]) -> ClauseIn:
     )
 
 
-def _event(values: dict[str, Any]) -> EventIn:
+def _event(form) -> EventIn:
+    values = form.cleaned_data
     party = values["party"]
     return EventIn(
         status=values["status"],
@@ -122,8 +162,31 @@ def _event(values: dict[str, Any]) -> EventIn:
     )
 
 
-def _citation(values: dict[str, Any]) -> CitationIn:
-    return CitationIn(source=values["source"], supports=values["supports"])
+def _citation(form) -> CitationIn:
+    return CitationIn(source=form.cleaned_data["source"], supports=form.cleaned_data["supports"])
+
+
+def _commitment(form) -> CommitmentIn:
+    """A commitment row; its implementation events (edited on its own page) stay as stored."""
+    values = form.cleaned_data
+    kept = commitment_to_input(form.instance, [], form.instance.events.all()) if form.instance.pk else None
+    due = values["due_on"]
+    return CommitmentIn(
+        position=values["position"],
+        text=values["text"],
+        party=values["party"].pk if values["party"] else None,
+        clauses=values["clause_positions"],
+        due=PartialDate.of(due, values["due_on_precision"] or DatePrecision.DAY) if due else None,
+        due_note=values["due_note"],
+        source=values["source"],
+        events=kept.events if kept else (),
+    )
+
+
+def _stored_commitment(commitment: Commitment) -> CommitmentIn:
+    return commitment_to_input(
+        commitment, [c.position for c in commitment.clauses.all()], commitment.events.all()
+    )
 
 
 def _stored(agreement: Agreement, collection: str) -> list:
@@ -134,8 +197,15 @@ def _stored(agreement: Agreement, collection: str) -> list:
 class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
     DERIVED = "Status (derived from the status events below)"
     form = AgreementForm
-    inlines = [SignatoryInline, ClauseInline, StatusEventInline, CitationInline, RelationInline]
-    list_display = ["title", "party_a", "party_b", "kind", "status", "signed"]
+    inlines = [
+        ParticipantInline,
+        ClauseInline,
+        StatusEventInline,
+        CommitmentInline,
+        CitationInline,
+        RelationInline,
+    ]
+    list_display = ["title", "party_a", "party_b", "kind", "level", "status", "signed"]
     list_select_related = ["party_a", "party_b"]
     list_filter = [
         PartyFilter,
@@ -143,22 +213,24 @@ class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
         "kind",
         CategoryFilter,
         SignatureYearFilter,
+        "level",
         "evidence",
-        "text_public",
+        "disclosure",
     ]
     search_fields = [
         "title",
         "summary",
         "clauses__text",
-        "signatories__person__name",
-        "signatories__person__other_names__name",
+        "participants__person__name",
+        "participants__person__other_names__name",
     ]
-    search_help_text = "Title, summary, clause text, or any spelling of a signatory's name."
+    search_help_text = "Title, summary, clause text, or any spelling of a participant's name."
     date_hierarchy = "signed_on"
     # One COUNT(*) per page is enough; a second (the unfiltered total) doubles the cost on a big table.
     show_full_result_count = False
-    autocomplete_fields = ["party_a", "party_b"]
+    autocomplete_fields = ["party_a", "party_b", "body_a", "body_b"]
     readonly_fields = [
+        "level_display",
         "status",
         "signed",
         "in_force_from_display",
@@ -167,13 +239,26 @@ class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "kind", ("party_a", "party_b"), "place_of_signature", "read_version"]}),
-        ("Content", {"fields": ["summary", "full_text", "text_public", "evidence"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "kind",
+                    ("party_a", "party_b"),
+                    ("body_a", "body_b"),
+                    "level",
+                    "place_of_signature",
+                    "read_version",
+                ]
+            },
+        ),
+        ("Content", {"fields": ["summary", "full_text", "disclosure", "evidence"]}),
         (
             DERIVED,
             {
                 "fields": [
-                    ("status", "signed"),
+                    ("level_display", "status", "signed"),
                     ("in_force_from_display", "ended_on_display"),
                     ("version", "updated_at"),
                 ]
@@ -199,6 +284,10 @@ class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
             return [fieldset for fieldset in fieldsets if fieldset[0] != self.DERIVED]
         return fieldsets
 
+    @admin.display(description="level")
+    def level_display(self, agreement: Agreement) -> str:
+        return agreement.get_level_display()
+
     @admin.display(description="signed", ordering="signed_on")
     def signed(self, agreement: Agreement) -> str:
         return agreement.signed_on_display or "—"
@@ -219,8 +308,8 @@ class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
         if agreement.pk:
             agreement = Agreement.objects.with_details().get(pk=agreement.pk)
         entry.rows = {
-            "signatories": entry.rows_of(
-                "signatories", _stored(agreement, "signatories"), _signatory, signatory_to_input
+            "participants": entry.rows_of(
+                "participants", _stored(agreement, "participants"), _participant, participant_to_input
             ),
             "clauses": entry.rows_of(
                 "clauses",
@@ -235,11 +324,17 @@ class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
                 _citation,
                 lambda c: CitationIn(c.source, c.supports),
             ),
+            "commitments": entry.rows_of(
+                "commitments", _stored(agreement, "commitments"), _commitment, _stored_commitment
+            ),
         }
         values = form.cleaned_data
         data = AgreementIn(
             party_a=values["party_a"].pk,
             party_b=values["party_b"].pk,
+            body_a=values["body_a"],
+            body_b=values["body_b"],
+            level=values["level"] or None,
             **{name: values[name] for name in AGREEMENT_FIELDS},
             **{collection: rows.items for collection, rows in entry.rows.items()},
         )

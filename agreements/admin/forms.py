@@ -7,9 +7,12 @@ editor opened) is the services'; ``writing`` puts their messages on these forms.
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 
-from ..models import Agreement, StatusEvent
+from ..choices import Level
+from ..models import Agreement, Commitment, StatusEvent
 from ..services import AGREEMENT_FIELDS
 from .writing import ServiceModelForm, ServicePartForm
 
@@ -18,10 +21,17 @@ class AgreementForm(ServiceModelForm):
     # The version the editor's copy was read at: a save from an older copy is refused by the
     # service rather than silently overwriting someone else's change.
     read_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Not the model's field: empty means "from the sides' bodies, or as it is" (the services' rule).
+    level = forms.ChoiceField(
+        required=False,
+        choices=[("", "— from the sides (or as it is) —"), *Level.choices],
+        help_text="Leave empty to derive it from the bodies of the sides; sub-national sides make "
+        "a sub-national agreement, which reports do not count between the two states.",
+    )
 
     class Meta:
         model = Agreement
-        fields = ["party_a", "party_b", *AGREEMENT_FIELDS]
+        fields = ["party_a", "party_b", "body_a", "body_b", *AGREEMENT_FIELDS]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -47,3 +57,36 @@ class StatusEventForm(ServicePartForm):
         # (``PartialDate.of``, when the services' input is built), so the stored form's
         # constraint is not the typed date's to meet.
         return {*super()._get_validation_exclusions(), "date"}
+
+
+class CommitmentForm(ServicePartForm):
+    """A commitment row; the clauses it comes from are typed as positions ("1, 3")."""
+
+    clause_positions = forms.CharField(
+        required=False,
+        label="from clauses",
+        help_text="Positions of the clauses it comes from, e.g. “1, 3”.",
+    )
+
+    class Meta:
+        model = Commitment
+        fields = ["position", "party", "text", "due_on", "due_on_precision", "due_note", "source"]
+        help_texts = {"due_on": "For a month or a year, any day in it will do."}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            positions = sorted(clause.position for clause in self.instance.clauses.all())
+            self.fields["clause_positions"].initial = ", ".join(map(str, positions))
+
+    def clean_clause_positions(self) -> list[int]:
+        text = self.cleaned_data["clause_positions"].strip()
+        if not text:
+            return []
+        if not re.fullmatch(r"\d+(\s*[,;]\s*\d+)*", text):
+            raise forms.ValidationError("Give clause positions as numbers separated by commas, e.g. “1, 3”.")
+        return [int(number) for number in re.split(r"\s*[,;]\s*", text)]
+
+    def _get_validation_exclusions(self):
+        # The due date is stored as its period's first day (the services' partial-date rule).
+        return {*super()._get_validation_exclusions(), "due_on"}

@@ -105,6 +105,7 @@ class AgreementHistoryMixin:
             messages.error(request, "Could not restore: " + " ".join(error.messages))
             return HttpResponseRedirect(reverse("admin:agreements_agreement_deleted"))
         messages.success(
-            request, f"“{agreement}” is restored with its signatories, clauses, events and sources."
+            request,
+            f"“{agreement}” is restored with its participants, clauses, events, commitments and sources.",
         )
         return HttpResponseRedirect(reverse("admin:agreements_agreement_change", args=[agreement.pk]))

@@ -8,8 +8,8 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
-from ..models import ClauseCategory, Country, Person, PersonName, Source
-from ..services import OtherNameIn, PersonIn, person_create, person_update
+from ..models import Body, BodyName, ClauseCategory, Country, Person, PersonName, Source
+from ..services import BodyIn, OtherNameIn, PersonIn, body_create, body_update, person_create, person_update
 from .writing import Entry, ServiceFormSet, ServiceModelForm, ServicePartForm, WritesThroughServices
 
 
@@ -78,7 +78,8 @@ class PersonNameInline(admin.TabularInline):
     autocomplete_fields = ["source"]
 
 
-def _other_name(values: dict) -> OtherNameIn:
+def _other_name(form) -> OtherNameIn:
+    values = form.cleaned_data
     return OtherNameIn(
         name=values["name"], kind=values["kind"], language=values["language"], source=values["source"]
     )
@@ -117,6 +118,57 @@ class PersonAdmin(WritesThroughServices):
         if person.pk is None:
             return person_create(data=data)
         return person_update(person=Person.objects.get(pk=person.pk), data=data)
+
+
+class BodyNameInline(admin.TabularInline):
+    model = BodyName
+    form = ServicePartForm
+    formset = ServiceFormSet
+    extra = 1
+    autocomplete_fields = ["source"]
+
+
+def _stored_body_name(row: BodyName) -> OtherNameIn:
+    return OtherNameIn(name=row.name, kind=row.kind, language=row.language, source=row.source)
+
+
+@admin.register(Body)
+class BodyAdmin(WritesThroughServices):
+    """Ministries, forces, councils, agencies and regional governments, written through the services."""
+
+    form = ServiceModelForm
+    inlines = [BodyNameInline]
+    list_display = ["name", "kind", "country", "subdivision", "also_known_as"]
+    list_filter = ["kind", "country"]
+    list_select_related = ["country"]
+    search_fields = ["name", "other_names__name", "subdivision", "country__name"]
+    search_help_text = "Any of its names, its country or its ISO 3166-2 subdivision."
+    autocomplete_fields = ["country"]
+    fields = ["name", "kind", "country", "subdivision", "note"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Body]:
+        return super().get_queryset(request).prefetch_related("other_names")
+
+    @admin.display(description="other names")
+    def also_known_as(self, body: Body) -> str:
+        return ", ".join(other.name for other in body.other_names.all())
+
+    def write_entry(self, request: HttpRequest, entry: Entry) -> Body:
+        body: Body = entry.form.instance
+        stored = list(body.other_names.all()) if body.pk else []
+        entry.rows = {"other_names": entry.rows_of("other_names", stored, _other_name, _stored_body_name)}
+        values = entry.form.cleaned_data
+        data = BodyIn(
+            name=values["name"],
+            country=values["country"].pk,
+            kind=values["kind"],
+            subdivision=values["subdivision"],
+            other_names=entry.rows["other_names"].items,
+            note=values["note"],
+        )
+        if body.pk is None:
+            return body_create(data=data)
+        return body_update(body=Body.objects.get(pk=body.pk), data=data)
 
 
 @admin.register(Source)

@@ -61,7 +61,7 @@ class Entry:
         return next((formset for formset in self.formsets if formset.prefix == prefix), None)
 
     def rows_of(
-        self, prefix: str, stored: Sequence[models.Model], item: Callable[[dict], Any], keep: Callable
+        self, prefix: str, stored: Sequence[models.Model], item: Callable[[forms.Form], Any], keep: Callable
     ) -> Rows:
         """The parts the service is to write for one inline (all stored ones when it is not shown)."""
         formset = self.formset(prefix)
@@ -168,15 +168,18 @@ class ServiceFormSet(forms.BaseInlineFormSet):
             if form not in deleted and (form.instance.pk is not None or form.has_changed())
         ]
 
-    def rows(self, stored: Sequence[models.Model], item: Callable[[dict[str, Any]], Any], keep) -> Rows:
-        """Every part the agreement will have: the page's rows, and the stored parts it did not show."""
+    def rows(self, stored: Sequence[models.Model], item: Callable[[forms.Form], Any], keep) -> Rows:
+        """Every part the agreement will have: the page's rows, and the stored parts it did not show.
+
+        ``item`` makes a service input of a row's form, ``keep`` of a stored part.
+        """
         shown = {form.instance.pk for form in self.forms if form.instance.pk is not None}
         rows = Rows()
         for part in stored:
             if part.pk not in shown:
                 rows.add(keep(part), None)
         for form in self.live_forms():
-            rows.add(item(form.cleaned_data), form)
+            rows.add(item(form), form)
         return rows
 
 

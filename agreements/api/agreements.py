@@ -176,4 +176,7 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
         body = json_object(request)
         current = json.loads(self._document(agreement.pk)["document"])
         kept = current if partial else {name: current[name] for name in PARTS}
+        # The stored level is derived from the sides, or was stated: left out, it is derived
+        # again from the (possibly changed) sides, or kept.
+        kept.pop("level", None)
         return {**kept, **body}

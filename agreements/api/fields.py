@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..choices import NameKind
-from ..models import ClauseCategory, Country, Person, Source
+from ..models import Body, ClauseCategory, Country, Person, Source
 from ..models.people import wikidata_qid_validator
 from ..parsing import is_whole_number
 from ..services import OtherNameIn, PersonIn
@@ -113,7 +113,7 @@ class NewPersonSerializer(serializers.Serializer):
 
 
 class PersonRefField(serializers.Field):
-    """A signatory's person: an existing person's id (or ``{"id": …}``), or a new person."""
+    """A participant's person: an existing person's id (or ``{"id": …}``), or a new person."""
 
     default_error_messages = {
         "does_not_exist": "No person with id {pk}.",
@@ -140,6 +140,45 @@ class PersonRefField(serializers.Field):
         return {"id": value.pk, "name": value.name}
 
 
+class BodyRefField(serializers.Field):
+    """A body by id (or ``{"id": …}``, as documents show it); represented as ``{"id", "name"}``."""
+
+    default_error_messages = {
+        "does_not_exist": "No body with id {pk}.",
+        "invalid": "Give a body's id (see /api/bodies/).",
+    }
+
+    def to_internal_value(self, data: Any) -> Body:
+        if isinstance(data, dict) and "id" in data:
+            data = data["id"]
+        if not isinstance(data, int) or isinstance(data, bool):
+            self.fail("invalid")
+        if not 1 <= data <= MAX_ID:
+            self.fail("does_not_exist", pk=data)
+        try:
+            return Body.objects.get(pk=data)
+        except Body.DoesNotExist:
+            self.fail("does_not_exist", pk=data)
+
+    def to_representation(self, value: Body) -> dict[str, Any]:
+        return {"id": value.pk, "name": value.name}
+
+
+class BodyRefFieldExtension(OpenApiSerializerFieldExtension):
+    """Describes ``BodyRefField``: an id in requests, ``{"id", "name"}`` in responses."""
+
+    target_class = BodyRefField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return {
+                "type": "object",
+                "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+                "required": ["id", "name"],
+            }
+        return {"type": "integer", "description": "The id of a body (see /api/bodies/)."}
+
+
 @extend_schema_field({"type": "array", "items": {"type": "string", "description": "Clause category slug."}})
 class CategoriesField(serializers.ListField):
     """Clause categories by slug; reads a clause's related manager, writes a list of categories."""
@@ -152,6 +191,17 @@ class CategoriesField(serializers.ListField):
 
     def to_representation(self, data: Any) -> list[str]:
         return [category.slug for category in (data.all() if hasattr(data, "all") else data)]
+
+
+class ClausePositionsField(serializers.ListField):
+    """The clauses a commitment comes from, by position; reads a commitment's related manager."""
+
+    child = serializers.IntegerField(min_value=1, max_value=32767)
+
+    def to_representation(self, data: Any) -> list[int]:
+        if hasattr(data, "all"):
+            return sorted(clause.position for clause in data.all())
+        return list(data)
 
 
 class PersonRefFieldExtension(OpenApiSerializerFieldExtension):

@@ -19,8 +19,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
-from ..choices import AgreementKind, Evidence, Status
-from ..models import Agreement, AgreementRelation, ClauseCategory, Country, Person, Source
+from ..choices import (
+    AgreementKind,
+    BodyKind,
+    CommitmentState,
+    Disclosure,
+    Evidence,
+    Level,
+    LevelScope,
+    ParticipantRole,
+    Status,
+)
+from ..models import Agreement, AgreementRelation, Body, ClauseCategory, Country, Person, Source
 from ..pairs import same_parties_problem
 from ..parsing import BOOLEAN_HELP, parse_boolean
 from ..search import search
@@ -105,17 +115,49 @@ class AgreementFilterSet(filters.FilterSet):
         lookup_expr="gte",
         help_text="Changed at or after this time (for incremental sync).",
     )
-    text_public = StrictBooleanFilter(field_name="text_public")
+    disclosure = filters.MultipleChoiceFilter(
+        choices=Disclosure.choices, help_text="Whether the text is published, withheld or unknown."
+    )
+    level = filters.ChoiceFilter(
+        choices=[*Level.choices, *LevelScope.choices],
+        method="filter_level",
+        help_text="state, government, sub_national, or state_level (states and governments) or all. "
+        "Every level when left out.",
+    )
     synthetic = StrictBooleanFilter(
         field_name="is_synthetic", help_text="Only generated (or only real) data."
     )
     person = filters.NumberFilter(
-        method="filter_person", min_value=1, max_value=2**63 - 1, help_text="Signed by."
+        method="filter_person",
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Took part (in the role given by `role`, or in any role).",
+    )
+    role = filters.ChoiceFilter(
+        choices=ParticipantRole.choices, method="filter_role", help_text="Someone took part in this role."
+    )
+    body = filters.NumberFilter(
+        method="filter_body",
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="A body committed for a side, or a participant acted for it.",
+    )
+    commitment_state = filters.MultipleChoiceFilter(
+        choices=CommitmentState.choices,
+        method="filter_commitment_state",
+        help_text="Has a commitment in this state now; repeat for several.",
+    )
+    due_after = filters.DateFilter(
+        method="filter_due_after", help_text="Has a commitment due (after extensions) on or after this day."
+    )
+    due_before = filters.DateFilter(
+        method="filter_due_before", help_text="Has a commitment due (after extensions) on or before this day."
     )
     q = filters.CharFilter(
         method="filter_q",
         max_length=200,
-        help_text="Full-text search: title, summary, clause text, any spelling of a signatory's name.",
+        help_text="Full-text search: title, summary, clause text, any spelling of a participant's name, "
+        "a body's name.",
     )
 
     class Meta:
@@ -141,7 +183,28 @@ class AgreementFilterSet(filters.FilterSet):
     def filter_person(self, queryset: QuerySet, name: str, value) -> QuerySet:
         if not Person.objects.filter(pk=value).exists():
             raise ValidationError({"person": [f"No person with id {int(value)}."]})
-        return queryset.filter(signatories__person=value)
+        role = self.form.cleaned_data.get("role")
+        return queryset.with_participant(person=int(value), role=role or None)
+
+    def filter_role(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.with_participant(role=value)
+
+    def filter_body(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        if not Body.objects.filter(pk=value).exists():
+            raise ValidationError({"body": [f"No body with id {int(value)}."]})
+        return queryset.acted_for_by(int(value))
+
+    def filter_level(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.at_level(value)
+
+    def filter_commitment_state(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.with_commitment(state__in=value) if value else queryset
+
+    def filter_due_after(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset.with_commitment(due_current__gte=value)
+
+    def filter_due_before(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset.with_commitment(due_current__lte=value)
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         matched, ranked = search(queryset, value)
@@ -158,6 +221,22 @@ class PersonFilterSet(filters.FilterSet):
 
     def filter_q(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
         return queryset.matching(value)
+
+
+class BodyFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", max_length=200, help_text="Any of the body's names, in part.")
+    country = filters.CharFilter(method="filter_country", help_text="The country it belongs to (ISO code).")
+    kind = filters.ChoiceFilter(choices=BodyKind.choices)
+
+    class Meta:
+        model = Body
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[Body], name: str, value: str) -> QuerySet[Body]:
+        return queryset.matching(value)
+
+    def filter_country(self, queryset: QuerySet[Body], name: str, value: str) -> QuerySet[Body]:
+        return queryset.filter(country=country_code(value, "country"))
 
 
 class SourceFilterSet(filters.FilterSet):

@@ -1,4 +1,4 @@
-"""/api/agreements/{id}/{signatories,clauses,events,citations}/: an agreement's parts as resources.
+"""/api/agreements/{id}/{participants,clauses,events,citations,commitments}/: an agreement's parts.
 
 Each write is a change of the agreement, made by the part services (``services.parts``):
 it needs the agreement's ETag in ``If-Match`` and answers with the agreement's new ETag.
@@ -17,7 +17,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ..models import Agreement, AgreementSource, Clause, Signatory, StatusEvent
+from ..models import Agreement, AgreementSource, Clause, Commitment, Participant, StatusEvent
 from ..reports.documents import with_documents
 from ..services import (
     PartNotFoundError,
@@ -27,11 +27,17 @@ from ..services import (
 )
 from .base import PRECONDITION_ERRORS, check_id, json_object, saving
 from .concurrency import etag, expected_version
-from .serializers import CitationSerializer, ClauseSerializer, SignatorySerializer, StatusEventSerializer
+from .serializers import (
+    CitationSerializer,
+    ClauseSerializer,
+    CommitmentSerializer,
+    ParticipantSerializer,
+    StatusEventSerializer,
+)
 
 
 class AgreementPartViewSet(viewsets.GenericViewSet):
-    """Signatories, clauses, events or sources cited of one agreement."""
+    """Participants, clauses, events, sources cited or commitments of one agreement."""
 
     collection = ""  # the agreement's related name, and the document's key
     document_key = "id"  # how the document names a part (the key in its URL)
@@ -130,10 +136,19 @@ class AgreementPartViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema(tags=["agreements"])
-class SignatoryViewSet(AgreementPartViewSet):
-    queryset = Signatory.objects.all()
-    serializer_class = SignatorySerializer
-    collection = "signatories"
+class ParticipantViewSet(AgreementPartViewSet):
+    queryset = Participant.objects.all()
+    serializer_class = ParticipantSerializer
+    collection = "participants"
+
+
+@extend_schema(tags=["agreements"])
+class CommitmentViewSet(AgreementPartViewSet):
+    """What a party undertook, with its implementation events (sent and replaced with it)."""
+
+    queryset = Commitment.objects.all()
+    serializer_class = CommitmentSerializer
+    collection = "commitments"
 
 
 @extend_schema(tags=["agreements"])

@@ -1,4 +1,4 @@
-"""/api/people/, /api/sources/, /api/categories/, /api/countries/, /api/relations/."""
+"""/api/people/, /api/bodies/, /api/sources/, /api/categories/, /api/countries/, /api/relations/."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ..models import AgreementRelation, ClauseCategory, Country, Person, Source
+from ..models import AgreementRelation, Body, ClauseCategory, Country, Person, Source
 from ..services import (
     RelationIn,
+    body_create,
+    body_update,
     person_create,
     person_update,
     relation_create,
@@ -17,9 +19,17 @@ from ..services import (
     relation_update,
 )
 from .base import ModelViewSet, StrictParametersMixin, json_object
-from .filters import CountryFilterSet, FilterBackend, PersonFilterSet, RelationFilterSet, SourceFilterSet
+from .filters import (
+    BodyFilterSet,
+    CountryFilterSet,
+    FilterBackend,
+    PersonFilterSet,
+    RelationFilterSet,
+    SourceFilterSet,
+)
 from .serializers import (
     AgreementRelationSerializer,
+    BodySerializer,
     ClauseCategorySerializer,
     CountrySerializer,
     PersonSerializer,
@@ -47,6 +57,28 @@ class PersonViewSet(ModelViewSet):
         serializer.is_valid(raise_exception=True)
         person = person_update(person=person, data=serializer.to_input())
         return Response(self.get_serializer(self.get_queryset().get(pk=person.pk)).data)
+
+
+class BodyViewSet(ModelViewSet):
+    """Ministries, forces, councils, agencies and regional governments that act for a country."""
+
+    queryset = Body.objects.prefetch_related("other_names").order_by("name", "id")
+    serializer_class = BodySerializer
+    filterset_class = BodyFilterSet
+    filter_backends = [FilterBackend]
+
+    def perform_create(self, serializer: BodySerializer) -> None:
+        serializer.instance = body_create(data=serializer.to_input())
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        body = self.get_object()
+        data = request.data
+        if kwargs.get("partial"):
+            data = {**self.get_serializer(body).data, **json_object(request)}
+        serializer = self.get_serializer(body, data=data)
+        serializer.is_valid(raise_exception=True)
+        body = body_update(body=body, data=serializer.to_input())
+        return Response(self.get_serializer(self.get_queryset().get(pk=body.pk)).data)
 
 
 class SourceViewSet(ModelViewSet):

@@ -13,7 +13,16 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from ..choices import AgreementKind, EventType, Status
+from ..choices import (
+    AgreementKind,
+    CommitmentState,
+    Disclosure,
+    EventType,
+    ImplementationKind,
+    Level,
+    ParticipantRole,
+    Status,
+)
 from ..dates import DatePrecision
 from .serializers import ErrorSerializer, ValidationErrorSerializer
 
@@ -102,11 +111,35 @@ class CategoryCoverageSerializer(serializers.Serializer):
     agreement_ids = serializers.ListField(child=serializers.IntegerField())
 
 
-class SignatoryOutSerializer(serializers.Serializer):
-    name = serializers.CharField()
+class ParticipantOutSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(ParticipantRole.choices)
+    name = serializers.CharField(allow_null=True, help_text="Null when the sources do not name them.")
+    named = serializers.BooleanField()
+    description = serializers.CharField(help_text="Who it was, when not named.")
     party = serializers.CharField()
+    body = serializers.CharField(allow_null=True, help_text="The body acted for, if known.")
     office = serializers.CharField()
     rank = serializers.CharField()
+
+
+class ImplementationOutSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(ImplementationKind.choices)
+    date = serializers.DateField()
+    precision = serializers.ChoiceField(DatePrecision.choices)
+    new_due = serializers.DateField(allow_null=True, help_text="For an extension: the new due date.")
+    new_due_precision = serializers.CharField()
+
+
+class CommitmentOutSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    party = serializers.CharField(allow_null=True, help_text="Null when both parties undertook it.")
+    text = serializers.CharField()
+    due_on_as_of = serializers.DateField(allow_null=True, help_text="The due date in effect on as_of.")
+    due_precision = serializers.CharField()
+    due_note = serializers.CharField()
+    state_on_as_of = serializers.ChoiceField(CommitmentState.choices)
+    overdue_on_as_of = serializers.BooleanField()
+    events = ImplementationOutSerializer(many=True)
 
 
 class EventOutSerializer(serializers.Serializer):
@@ -128,6 +161,10 @@ class PairAgreementSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     kind = serializers.ChoiceField(AgreementKind.choices)
+    level = serializers.ChoiceField(Level.choices)
+    body_a = serializers.CharField(allow_null=True, help_text="The body that committed for party A.")
+    body_b = serializers.CharField(allow_null=True, help_text="The body that committed for party B.")
+    disclosure = serializers.ChoiceField(Disclosure.choices)
     status = serializers.CharField(help_text="Current status (see StatusEnum); empty without events.")
     status_on_as_of = serializers.CharField(allow_null=True, help_text="Status on as_of; null before any.")
     in_force_on_as_of = serializers.BooleanField()
@@ -143,22 +180,29 @@ class PairAgreementSerializer(serializers.Serializer):
     categories = serializers.ListField(
         child=serializers.CharField(), help_text="Slugs tagged on its clauses."
     )
-    signatories = SignatoryOutSerializer(many=True)
+    participants = ParticipantOutSerializer(many=True, help_text="By party, signatories first.")
     events = EventOutSerializer(many=True)
     periods = PeriodOutSerializer(many=True)
+    commitments = CommitmentOutSerializer(many=True)
 
 
 class NotesSerializer(serializers.Serializer):
     partial_dates = serializers.CharField()
     in_force = serializers.CharField()
+    level = serializers.CharField()
+    overdue = serializers.CharField()
 
 
 class PairSummarySerializer(serializers.Serializer):
     party_a = ReportCountrySerializer()
     party_b = ReportCountrySerializer()
     as_of = serializers.DateField()
+    level = serializers.CharField(help_text="The level counted: state_level unless asked.")
     notes = NotesSerializer()
     total = serializers.IntegerField()
+    signatories_not_named = serializers.IntegerField(help_text="Signatories the sources do not name.")
+    commitments = serializers.IntegerField()
+    commitments_overdue_on_as_of = serializers.IntegerField()
     in_force_on_as_of = serializers.IntegerField()
     first_signed = SignatureSerializer(allow_null=True)
     latest_signed = SignatureSerializer(allow_null=True)
@@ -219,9 +263,35 @@ class NetworkSerializer(serializers.Serializer):
     edges = EdgeSerializer(many=True)
 
 
+class CommitmentRowSerializer(serializers.Serializer):
+    agreement = serializers.IntegerField()
+    title = serializers.CharField()
+    party_a = serializers.CharField()
+    party_b = serializers.CharField()
+    level = serializers.ChoiceField(Level.choices)
+    position = serializers.IntegerField()
+    party = serializers.CharField(allow_null=True)
+    text = serializers.CharField()
+    due = serializers.DateField(help_text="The due date in effect on as_of (after extensions).")
+    due_precision = serializers.ChoiceField(DatePrecision.choices)
+    state = serializers.ChoiceField(CommitmentState.choices, help_text="On as_of.")
+    overdue = serializers.BooleanField()
+
+
+class CommitmentsSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    window_days = serializers.IntegerField()
+    level = serializers.CharField()
+    country = serializers.CharField(allow_null=True)
+    notes = serializers.DictField(child=serializers.CharField())
+    overdue = CommitmentRowSerializer(many=True)
+    due_soon = CommitmentRowSerializer(many=True, help_text="Falling due within window_days of as_of.")
+
+
 class PanelSerializer(serializers.Serializer):
     start_year = serializers.IntegerField()
     end_year = serializers.IntegerField()
+    level = serializers.CharField()
     columns = serializers.ListField(child=serializers.CharField())
     rows = serializers.ListField(
         child=serializers.ListField(child=serializers.JSONField()), help_text="One list per pair and year."

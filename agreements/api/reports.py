@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import reports
+from ..choices import LEVEL_NOTE
 from ..reports import inputs, tables
 from ..web.csv import ROWS_PER_CHUNK, csv_response
 from .errors import flatten
@@ -29,6 +30,7 @@ from .renderers import CSVRenderer, errors_in_json
 from .report_schema import (
     CSV,
     ERRORS,
+    CommitmentsSerializer,
     NetworkSerializer,
     PairSummarySerializer,
     PanelSerializer,
@@ -112,16 +114,16 @@ def _country(country) -> dict[str, Any]:
         parameters=[
             country_path("a", "One country's code."),
             country_path("b", "The other country's code (order does not matter)."),
-            *parameters_from(inputs.AsOfForm),
+            *parameters_from(inputs.PairForm),
         ],
         responses={(200, "application/json"): PairSummarySerializer, (200, "text/csv"): CSV, **ERRORS},
     )
 )
 class PairSummaryView(ReportView):
-    form_class = inputs.AsOfForm
+    form_class = inputs.PairForm
 
     def compute(self, params: dict, *, a: str, b: str) -> reports.PairSummary:
-        return reports.pair_summary(a, b, as_of=params.get("as_of"))
+        return reports.pair_summary(a, b, as_of=params.get("as_of"), level=params["level"])
 
     def table(self, report: reports.PairSummary) -> tables.Table:
         return tables.pair_summary_table(report)
@@ -209,6 +211,7 @@ class PanelView(ReportView):
             end_year=params["end_year"],
             country=params.get("country") or None,
             all_pairs=bool(params.get("all_pairs")),
+            level=params["level"],
         )
 
     def table(self, report: reports.DyadYearPanel) -> tables.Table:
@@ -220,7 +223,12 @@ class PanelView(ReportView):
 
     def json(self, report: reports.DyadYearPanel) -> StreamingHttpResponse:
         def chunks():
-            head = {"start_year": report.start_year, "end_year": report.end_year, "columns": report.columns}
+            head = {
+                "start_year": report.start_year,
+                "end_year": report.end_year,
+                "level": report.level,
+                "columns": report.columns,
+            }
             yield orjson.dumps(head)[:-1] + b',"rows":['
             rows = report.rows()
             separator = b""
@@ -230,3 +238,43 @@ class PanelView(ReportView):
             yield b"]}"
 
         return StreamingHttpResponse(chunks(), content_type="application/json")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Commitments overdue, and falling due soon, across pairs",
+        description=reports.commitments.OVERDUE_NOTE + " " + LEVEL_NOTE,
+        parameters=parameters_from(inputs.CommitmentsForm),
+        responses={(200, "application/json"): CommitmentsSerializer, (200, "text/csv"): CSV, **ERRORS},
+    )
+)
+class CommitmentsView(ReportView):
+    form_class = inputs.CommitmentsForm
+
+    def compute(self, params: dict) -> reports.CommitmentsReport:
+        return reports.commitments_report(
+            as_of=params.get("as_of"),
+            window_days=params["within_days"],
+            level=params["level"],
+            country=params.get("country") or None,
+        )
+
+    def table(self, report: reports.CommitmentsReport) -> tables.Table:
+        return tables.commitments_table(report)
+
+    def filename(self, report: reports.CommitmentsReport, extension: str) -> str:
+        scope = f"-{report.country}" if report.country else ""
+        return f"commitments{scope}-{report.as_of}.{extension}"
+
+    def json(self, report: reports.CommitmentsReport) -> Response:
+        return Response(
+            {
+                "as_of": report.as_of,
+                "window_days": report.window_days,
+                "level": report.level,
+                "country": report.country,
+                "notes": {"overdue": reports.commitments.OVERDUE_NOTE, "level": LEVEL_NOTE},
+                "overdue": report.overdue,
+                "due_soon": report.due_soon,
+            }
+        )

@@ -14,7 +14,18 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from ..choices import AgreementKind, EventType, Evidence, Status
+from ..choices import (
+    AgreementKind,
+    BodyKind,
+    CommitmentState,
+    Disclosure,
+    EventType,
+    Evidence,
+    ImplementationKind,
+    Level,
+    ParticipantRole,
+    Status,
+)
 from ..dates import DatePrecision, PartialDate
 from ..models import (
     Agreement,
@@ -26,17 +37,23 @@ from ..models import (
 from ..services import (
     AGREEMENT_FIELDS,
     AgreementIn,
+    BodyIn,
     CitationIn,
     ClauseIn,
+    CommitmentIn,
     EventIn,
+    ImplementationEventIn,
+    ParticipantIn,
     PersonIn,
-    SignatoryIn,
 )
 from .fields import (
+    BodyRefField,
     BoundedPrimaryKeyRelatedField,
     CategoriesField,
+    ClausePositionsField,
     CountryCodeField,
     NewPersonSerializer,
+    OtherNameSerializer,
     PersonRefField,
     SlugLookupField,
     wikidata_field,
@@ -56,19 +73,39 @@ def _text(max_length: int | None = None, **kwargs) -> serializers.CharField:
 # --- An agreement and its parts ----------------------------------------------------------------
 
 
-class SignatorySerializer(serializers.Serializer):
+class ParticipantSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    person = PersonRefField(help_text="An existing person's id, or a new person to create.")
-    party = CountryCodeField(help_text="The party signed for: one of the agreement's two.")
-    office = _text(200, help_text="Office held at signature.")
-    rank = _text(100, help_text="Rank held at signature.")
+    role = serializers.ChoiceField(
+        choices=ParticipantRole.choices,
+        default=ParticipantRole.SIGNED,
+        help_text="What they did: signed, initialled, witnessed (in the presence of), negotiated "
+        "(head of delegation) or attended. Signed when left out.",
+    )
+    person = PersonRefField(
+        allow_null=True,
+        default=None,
+        help_text="An existing person's id, a new person to create, or null when the sources do not "
+        "name them (then give a description).",
+    )
+    description = _text(
+        300, help_text="Who it was when not named, e.g. “Iraqi counterpart, not named in the sources”."
+    )
+    party = CountryCodeField(help_text="The party acted for: one of the agreement's two.")
+    body = BodyRefField(
+        allow_null=True, default=None, help_text="The body acted for (one of the party's), if known."
+    )
+    office = _text(200, help_text="Office held at the time.")
+    rank = _text(100, help_text="Rank held at the time.")
     note = _text(300)
     source = _source_field()
 
-    def to_input(self, values: dict[str, Any]) -> SignatoryIn:
-        return SignatoryIn(
-            person=values["person"],
+    def to_input(self, values: dict[str, Any]) -> ParticipantIn:
+        return ParticipantIn(
             party=values["party"],
+            person=values["person"],
+            role=values["role"],
+            description=values["description"],
+            body=values["body"],
             office=values["office"],
             rank=values["rank"],
             note=values["note"],
@@ -127,11 +164,85 @@ class CitationSerializer(serializers.Serializer):
         return CitationIn(source=values["source"], supports=values["supports"])
 
 
+class ImplementationEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=ImplementationKind.choices)
+    date = serializers.DateField(
+        help_text="For month or year precision, any day in the period; the period's first day is stored."
+    )
+    date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
+    new_due_on = serializers.DateField(
+        allow_null=True, default=None, help_text="For an extension (and only then): the new due date."
+    )
+    new_due_on_precision = serializers.ChoiceField(
+        choices=DatePrecision.choices, default=DatePrecision.DAY, help_text="Ignored without new_due_on."
+    )
+    note = _text()
+    source = _source_field()
+
+    def to_input(self, values: dict[str, Any]) -> ImplementationEventIn:
+        new_due = values["new_due_on"]
+        return ImplementationEventIn(
+            kind=values["kind"],
+            date=PartialDate.of(values["date"], values["date_precision"]),
+            new_due=PartialDate.of(new_due, values["new_due_on_precision"]) if new_due else None,
+            note=values["note"],
+            source=values["source"],
+        )
+
+
+class CommitmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    position = serializers.IntegerField(
+        min_value=1,
+        max_value=32767,
+        required=False,
+        help_text="Order within the agreement (default: its place in the list).",
+    )
+    party = CountryCodeField(
+        allow_null=True, default=None, help_text="The party that undertook it; null when both did."
+    )
+    text = serializers.CharField(help_text="What was undertaken.")
+    clauses = ClausePositionsField(
+        default=list, max_length=500, help_text="Positions of the clauses it comes from."
+    )
+    due_on = serializers.DateField(allow_null=True, default=None, help_text="The deadline, if any.")
+    due_on_precision = serializers.ChoiceField(
+        choices=DatePrecision.choices, default=DatePrecision.DAY, help_text="Ignored without due_on."
+    )
+    due_note = _text(300, help_text="How the due date was derived, e.g. “within six months of signature”.")
+    source = _source_field()
+    events = ImplementationEventSerializer(many=True, default=list, max_length=100)
+    state = serializers.ChoiceField(
+        choices=CommitmentState.choices, read_only=True, help_text="Derived from the events, now."
+    )
+    due_current = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The due date in effect after extensions."
+    )
+    due_current_precision = serializers.CharField(read_only=True)
+
+    def to_input(self, values: dict[str, Any], index: int | None = None) -> CommitmentIn:
+        """``index``: the commitment's place in an agreement's list, its position when none is given
+        (a commitment added on its own without one goes after the others)."""
+        due = values["due_on"]
+        return CommitmentIn(
+            position=values.get("position") or (None if index is None else index + 1),
+            text=values["text"],
+            party=values["party"],
+            clauses=values["clauses"],
+            due=PartialDate.of(due, values["due_on_precision"]) if due else None,
+            due_note=values["due_note"],
+            source=values["source"],
+            events=[ImplementationEventSerializer().to_input(event) for event in values["events"]],
+        )
+
+
 PARTS = {
-    "signatories": SignatorySerializer,
+    "participants": ParticipantSerializer,
     "clauses": ClauseSerializer,
     "events": StatusEventSerializer,
     "citations": CitationSerializer,
+    "commitments": CommitmentSerializer,
 }
 
 
@@ -140,8 +251,9 @@ class AgreementSerializer(serializers.Serializer):
 
     A PATCH changes only the top-level fields it sends. Collections left out of a PUT
     or PATCH are left as they are; send ``[]`` to remove all of them. Parts are matched
-    by natural key: a clause by position, a signatory by person, an event by status,
-    party and date, a citation by source.
+    by natural key: a clause or a commitment by position, a participant by person and
+    role (an unnamed one by description, party and role), an event by status, party and
+    date, a citation by source.
     """
 
     id = serializers.IntegerField(read_only=True)
@@ -149,10 +261,29 @@ class AgreementSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AgreementKind.choices, default=AgreementKind.AGREEMENT)
     party_a = CountryCodeField(help_text="ISO code; the two parties may be given in any order.")
     party_b = CountryCodeField(help_text="ISO code; stored so that party_a < party_b.")
+    body_a = BodyRefField(
+        allow_null=True,
+        default=None,
+        help_text="The body (ministry, force, agency, regional government) that committed for party_a "
+        "as given; null for the state as a whole. It follows its party when the pair is stored.",
+    )
+    body_b = BodyRefField(
+        allow_null=True, default=None, help_text="The body that committed for party_b as given."
+    )
+    level = serializers.ChoiceField(
+        choices=Level.choices,
+        allow_null=True,
+        default=None,
+        help_text="state, government or sub_national. Null or left out: derived from the sides' bodies "
+        "(sub_national when one is below the state), else kept (a new agreement: state). A level that "
+        "contradicts the sides is a 400.",
+    )
     summary = _text()
     full_text = _text()
-    text_public = serializers.BooleanField(
-        default=False, help_text="Whether the full text has been published."
+    disclosure = serializers.ChoiceField(
+        choices=Disclosure.choices,
+        default=Disclosure.UNKNOWN,
+        help_text="published; withheld (officially not disclosed); unknown (not found, or not looked for).",
     )
     place_of_signature = _text(200)
     evidence = serializers.ChoiceField(choices=Evidence.choices, default=Evidence.NEWS_REPORTS)
@@ -173,20 +304,30 @@ class AgreementSerializer(serializers.Serializer):
     version = serializers.IntegerField(read_only=True, help_text="Increases with every change; see ETag.")
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
-    signatories = SignatorySerializer(many=True, required=False, max_length=100)
+    participants = ParticipantSerializer(many=True, required=False, max_length=100)
     clauses = ClauseSerializer(many=True, required=False, max_length=500)
     events = StatusEventSerializer(many=True, required=False, max_length=100)
     citations = CitationSerializer(many=True, required=False, max_length=100)
+    commitments = CommitmentSerializer(many=True, required=False, max_length=200)
 
     def to_input(self) -> AgreementIn:
         """The validated request as the services' input (collections not sent are ``None``)."""
         values = self.validated_data
         parts = {
-            name: [serializer().to_input(item) for item in values[name]] if name in values else None
+            name: [to_part_input(serializer(), item, index) for index, item in enumerate(values[name])]
+            if name in values
+            else None
             for name, serializer in PARTS.items()
         }
-        scalars = {name: values[name] for name in ("title", "party_a", "party_b", *AGREEMENT_FIELDS)}
-        return AgreementIn(**scalars, **parts)
+        names = ("title", "party_a", "party_b", "body_a", "body_b", "level", *AGREEMENT_FIELDS)
+        return AgreementIn(**{name: values[name] for name in names}, **parts)
+
+
+def to_part_input(serializer: serializers.Serializer, values: dict[str, Any], index: int) -> Any:
+    """A part's validated values as the services' input; ``index`` numbers commitments left unnumbered."""
+    if isinstance(serializer, CommitmentSerializer):
+        return serializer.to_input(values, index)
+    return serializer.to_input(values)
 
 
 # --- The rest -----------------------------------------------------------------------------------
@@ -263,6 +404,36 @@ class PersonSerializer(NewPersonSerializer):
         return self.person_input(self.validated_data)
 
 
+class BodySerializer(serializers.Serializer):
+    """A ministry, force, council, agency or regional government that acts for a country."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=200)
+    other_names = OtherNameSerializer(many=True, default=list, max_length=100)
+    kind = serializers.ChoiceField(choices=BodyKind.choices, default=BodyKind.MINISTRY)
+    country = CountryCodeField(help_text="The country it belongs to.")
+    subdivision = _text(
+        8, help_text="For a body below the state: its ISO 3166-2 subdivision, e.g. IQ-KR (empty otherwise)."
+    )
+    is_sub_national = serializers.BooleanField(
+        read_only=True, help_text="Below the state: a subdivision, or a regional government."
+    )
+    note = _text()
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    def to_input(self) -> BodyIn:
+        values = self.validated_data
+        return BodyIn(
+            name=values["name"],
+            country=values["country"],
+            kind=values["kind"],
+            subdivision=values["subdivision"],
+            other_names=[OtherNameSerializer().to_input(o) for o in values["other_names"]],
+            note=values["note"],
+        )
+
+
 class AgreementRelationSerializer(serializers.ModelSerializer):
     from_agreement = BoundedPrimaryKeyRelatedField(queryset=Agreement.objects.all())
     to_agreement = BoundedPrimaryKeyRelatedField(queryset=Agreement.objects.all())
@@ -284,7 +455,15 @@ class HistoryEntrySerializer(serializers.Serializer):
     interface = serializers.CharField(help_text="admin, api, web, command or system.")
     action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     object_type = serializers.ChoiceField(
-        choices=["agreement", "signatory", "clause", "status event", "source cited"]
+        choices=[
+            "agreement",
+            "participant",
+            "clause",
+            "status event",
+            "source cited",
+            "commitment",
+            "implementation event",
+        ]
     )
     object_id = serializers.IntegerField()
     label = serializers.CharField()

@@ -10,16 +10,18 @@ from .auth import TokenView
 router = DefaultRouter()
 router.register("agreements", agreements.AgreementViewSet, basename="agreement")
 router.register("people", reference.PersonViewSet, basename="person")
+router.register("bodies", reference.BodyViewSet, basename="body")
 router.register("sources", reference.SourceViewSet, basename="source")
 router.register("categories", reference.ClauseCategoryViewSet, basename="category")
 router.register("countries", reference.CountryViewSet, basename="country")
 router.register("relations", reference.AgreementRelationViewSet, basename="relation")
 
 PART_VIEWSETS = {
-    "signatories": parts.SignatoryViewSet,
+    "participants": parts.ParticipantViewSet,
     "clauses": parts.ClauseViewSet,
     "events": parts.StatusEventViewSet,
     "citations": parts.CitationViewSet,
+    "commitments": parts.CommitmentViewSet,
 }
 
 

@@ -1,6 +1,7 @@
 from .agreements import Agreement, AgreementRelation, AgreementSource
+from .bodies import Body, BodyName
 from .categories import ClauseCategory
-from .children import Clause, Signatory, StatusEvent, StatusPeriod
+from .children import Clause, Commitment, ImplementationEvent, Participant, StatusEvent, StatusPeriod
 from .countries import Country
 from .people import Person, PersonName
 from .sources import Source
@@ -9,12 +10,16 @@ __all__ = [
     "Agreement",
     "AgreementRelation",
     "AgreementSource",
+    "Body",
+    "BodyName",
     "Clause",
     "ClauseCategory",
+    "Commitment",
     "Country",
+    "ImplementationEvent",
+    "Participant",
     "Person",
     "PersonName",
-    "Signatory",
     "Source",
     "StatusEvent",
     "StatusPeriod",

@@ -1,9 +1,10 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from ..choices import AgreementKind, Evidence, RelationKind, Status
+from ..choices import AgreementKind, Disclosure, Evidence, Level, RelationKind, Status
 from ..dates import DatePrecision, format_partial_date, optional_precision_check
 from ..history import HistoryInterface
+from ..pairs import SAME_PARTIES
 from ..querysets import AgreementQuerySet
 from .people import wikidata_qid_check, wikidata_qid_validator
 
@@ -25,10 +26,39 @@ class Agreement(models.Model):
     party_b = models.ForeignKey(
         "Country", on_delete=models.PROTECT, related_name="agreements_as_party_b", verbose_name="party B"
     )
+    body_a = models.ForeignKey(
+        "Body",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="body of party A",
+        help_text="The ministry, force or agency that committed for party A, if not the state as a whole.",
+    )
+    body_b = models.ForeignKey(
+        "Body",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="body of party B",
+        help_text="The ministry, force or agency that committed for party B, if not the state as a whole.",
+    )
+    level = models.CharField(
+        max_length=12,
+        choices=Level.choices,
+        default=Level.STATE,
+        help_text="Derived from the sides' bodies where they say; stated otherwise.",
+    )
     summary = models.TextField(blank=True)
     full_text = models.TextField(blank=True)
-    text_public = models.BooleanField(
-        default=False, verbose_name="text is public", help_text="Whether the full text has been published."
+    disclosure = models.CharField(
+        max_length=10,
+        choices=Disclosure.choices,
+        default=Disclosure.UNKNOWN,
+        verbose_name="text disclosure",
+        help_text="Published; withheld (officially not disclosed); "
+        "or unknown (not found, or not looked for).",
     )
     place_of_signature = models.CharField(max_length=200, blank=True)
     evidence = models.CharField(
@@ -86,12 +116,13 @@ class Agreement(models.Model):
             models.Index(fields=["party_a", "party_b", "signed_on"], name="agreement_pair_signed"),
             models.Index(fields=["party_b", "signed_on"], name="agreement_party_b_signed"),
             models.Index(fields=["signed_on"], name="agreement_signed_on"),
+            models.Index(fields=["level", "party_a", "party_b"], name="agreement_level_pair"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(party_a__lt=models.F("party_b")),
                 name="agreement_parties_distinct_and_ordered",
-                violation_error_message="An agreement needs two different parties.",
+                violation_error_message=SAME_PARTIES,
             ),
             models.CheckConstraint(condition=~models.Q(title=""), name="agreement_title_required"),
             models.CheckConstraint(
@@ -124,6 +155,10 @@ class Agreement(models.Model):
             ),
             models.CheckConstraint(condition=wikidata_qid_check(), name="agreement_wikidata_format"),
             models.CheckConstraint(condition=models.Q(version__gte=1), name="agreement_version_positive"),
+            models.CheckConstraint(condition=models.Q(level__in=Level.values), name="agreement_level_valid"),
+            models.CheckConstraint(
+                condition=models.Q(disclosure__in=Disclosure.values), name="agreement_disclosure_valid"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,51 +3,90 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from ..choices import EventType, Status
+from ..choices import CommitmentState, EventType, ImplementationKind, ParticipantRole, Status
 from ..dates import DatePrecision, PartialDate, format_partial_date, optional_precision_check, precision_check
 from ..history import HistoryInterface
 
 
-class Signatory(models.Model):
-    """A person who signed an agreement for one of its two parties."""
+class Participant(models.Model):
+    """Someone who took part in an agreement for one of its two parties, in one role.
 
-    agreement = models.ForeignKey("Agreement", on_delete=models.CASCADE, related_name="signatories")
-    person = models.ForeignKey("Person", on_delete=models.PROTECT, related_name="signatures")
+    Those who signed are its signatories. The person may be unknown to the sources ("his
+    Iraqi counterpart"): then ``description`` says who it was, and the row still records the
+    party, the role, the body and the source.
+    """
+
+    agreement = models.ForeignKey("Agreement", on_delete=models.CASCADE, related_name="participants")
+    role = models.CharField(max_length=12, choices=ParticipantRole.choices, default=ParticipantRole.SIGNED)
+    person = models.ForeignKey(
+        "Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participations",
+        help_text="Empty when the sources do not name the person; then describe them.",
+    )
+    description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Who it was when not named, e.g. “Iraqi counterpart, not named in the sources”.",
+    )
     party = models.ForeignKey(
         "Country",
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The party the person signed for; one of the agreement's two.",
+        help_text="The party the person acted for; one of the agreement's two.",
+    )
+    body = models.ForeignKey(
+        "Body",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participants",
+        help_text="The ministry, force, council or agency the person acted for, if the sources say.",
     )
     office = models.CharField(
-        max_length=200, blank=True, help_text="Office held at signature, e.g. Minister of Defence."
+        max_length=200, blank=True, help_text="Office held at the time, e.g. Minister of Defence."
     )
     rank = models.CharField(
-        max_length=100, blank=True, help_text="Rank held at signature, e.g. Brigadier General."
+        max_length=100, blank=True, help_text="Rank held at the time, e.g. Brigadier General."
     )
     note = models.CharField(
         max_length=300, blank=True, help_text="e.g. where the sources disagree on the office or rank."
     )
     source = models.ForeignKey(
-        "Source", on_delete=models.PROTECT, null=True, blank=True, related_name="signatories"
+        "Source", on_delete=models.PROTECT, null=True, blank=True, related_name="participants"
     )
 
     history = HistoricalRecords(bases=[HistoryInterface])
 
     class Meta:
         ordering = ["party_id", "id"]
-        verbose_name_plural = "signatories"
         constraints = [
             models.UniqueConstraint(
-                fields=["agreement", "person"],
-                name="signatory_once_per_agreement",
-                violation_error_message="This person already signed this agreement.",
+                fields=["agreement", "person", "role"],
+                condition=models.Q(person__isnull=False),
+                name="participant_once_per_role",
+                violation_error_message="This person is already listed in this role.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False) | ~models.Q(description=""),
+                name="participant_named_or_described",
+                violation_error_message="Name the person, or describe them when the sources do not.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=ParticipantRole.values), name="participant_role_valid"
             ),
         ]
 
     def __str__(self) -> str:
         # Shown above each row of the admin's inline, which selects both relations.
-        return f"{self.person} for {self.party}"
+        who = self.person if self.person_id else (self.description or "not named")
+        return f"{who} ({self.get_role_display().lower()}) for {self.party}"
+
+    @property
+    def is_named(self) -> bool:
+        return self.person_id is not None
 
 
 class Clause(models.Model):
@@ -171,3 +210,130 @@ class StatusPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} from {format_partial_date(self.start, self.start_precision)}"
+
+
+class Commitment(models.Model):
+    """What a party (or both) undertook by an agreement, perhaps by a date.
+
+    ``state`` and ``due_current`` (the due date after extensions) are derived from the
+    implementation events by ``commitments.derive_commitment`` and never edited directly.
+    """
+
+    agreement = models.ForeignKey("Agreement", on_delete=models.CASCADE, related_name="commitments")
+    position = models.PositiveSmallIntegerField(help_text="Order within the agreement, from 1.")
+    party = models.ForeignKey(
+        "Country",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The party that undertook it; empty when both did.",
+    )
+    text = models.TextField(help_text="What was undertaken, in the sources' words or a summary.")
+    clauses = models.ManyToManyField(
+        "Clause", blank=True, related_name="commitments", help_text="The clauses it comes from."
+    )
+    due_on = models.DateField(null=True, blank=True, help_text="For a month or a year, its first day.")
+    due_on_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+    due_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="How the due date was derived, e.g. “within six months of signature”.",
+    )
+    source = models.ForeignKey(
+        "Source", on_delete=models.PROTECT, null=True, blank=True, related_name="commitments"
+    )
+    state = models.CharField(
+        max_length=12, choices=CommitmentState.choices, default=CommitmentState.OPEN, editable=False
+    )
+    due_current = models.DateField(null=True, blank=True, editable=False, db_index=True)
+    due_current_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True, editable=False
+    )
+
+    history = HistoricalRecords(bases=[HistoryInterface], m2m_fields=["clauses"])
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "position"],
+                name="commitment_position_unique",
+                violation_error_message="Another commitment of this agreement has this position.",
+            ),
+            models.CheckConstraint(condition=models.Q(position__gte=1), name="commitment_position_positive"),
+            models.CheckConstraint(condition=~models.Q(text=""), name="commitment_text_required"),
+            models.CheckConstraint(
+                condition=optional_precision_check("due_on"), name="commitment_due_precision"
+            ),
+            models.CheckConstraint(
+                condition=optional_precision_check("due_current"), name="commitment_due_current_precision"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=CommitmentState.values), name="commitment_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.text[:60]}"
+
+    @property
+    def due(self) -> PartialDate | None:
+        return PartialDate(self.due_on, self.due_on_precision) if self.due_on else None
+
+    @property
+    def due_display(self) -> str:
+        return format_partial_date(self.due_current, self.due_current_precision)
+
+
+class ImplementationEvent(models.Model):
+    """What a later, sourced report says of a commitment: progress, met, unmet, an extension, superseded."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=ImplementationKind.choices)
+    date = models.DateField(help_text="For a month or a year, the first day of that period.")
+    date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    new_due_on = models.DateField(
+        null=True, blank=True, help_text="For an extension: the new due date (first day of its period)."
+    )
+    new_due_on_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+    note = models.TextField(blank=True)
+    source = models.ForeignKey(
+        "Source", on_delete=models.PROTECT, null=True, blank=True, related_name="implementation_events"
+    )
+
+    history = HistoricalRecords(bases=[HistoryInterface])
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = "implementation event"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ImplementationKind.values), name="implementation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(date_precision__in=DatePrecision.values)
+                & precision_check("date", "date_precision"),
+                name="implementation_date_precision",
+            ),
+            models.CheckConstraint(
+                condition=optional_precision_check("new_due_on"), name="implementation_new_due_precision"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=ImplementationKind.EXTENDED, new_due_on__isnull=False)
+                | (~models.Q(kind=ImplementationKind.EXTENDED) & models.Q(new_due_on__isnull=True)),
+                name="implementation_extension_has_new_due",
+                violation_error_message="An extension, and only an extension, has a new due date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {format_partial_date(self.date, self.date_precision)}"
+
+    @property
+    def partial_date(self) -> PartialDate:
+        return PartialDate(self.date, self.date_precision)
+
+    @property
+    def new_due(self) -> PartialDate | None:
+        return PartialDate(self.new_due_on, self.new_due_on_precision) if self.new_due_on else None

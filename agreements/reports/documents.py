@@ -1,6 +1,7 @@
 """Each agreement's JSON document, built by the database: the read side of the agreements API.
 
-A nested agreement (signatories, clauses with categories, events, citations) is one
+A nested agreement (participants, clauses with categories, events, citations,
+commitments with their implementation events) is one
 JSON document produced by a correlated SQL expression, so a page of 50 agreements is
 one query and no Python serializer touches a row: the bytes go from the database to
 the response as they are (``orjson.Fragment``). ``sql.Dialect`` gives each engine its
@@ -22,16 +23,19 @@ from .sql import POSTGRESQL, SQLITE, TABLES, Dialect
 OUTER = f'"{TABLES["agreement"]}"'
 
 # The agreement's own columns in the document, in order, with how each is written.
-_TEXT, _BOOLEAN, _TIMESTAMP = "text", "boolean", "timestamp"
+_TEXT, _BOOLEAN, _TIMESTAMP, _BODY = "text", "boolean", "timestamp", "body"
 AGREEMENT_COLUMNS = {
     "id": _TEXT,
     "title": _TEXT,
     "kind": _TEXT,
     "party_a": _TEXT,
     "party_b": _TEXT,
+    "body_a": _BODY,
+    "body_b": _BODY,
+    "level": _TEXT,
     "summary": _TEXT,
     "full_text": _TEXT,
-    "text_public": _BOOLEAN,
+    "disclosure": _TEXT,
     "place_of_signature": _TEXT,
     "evidence": _TEXT,
     "unts_registration": _TEXT,
@@ -50,11 +54,24 @@ AGREEMENT_COLUMNS = {
     "created_at": _TIMESTAMP,
     "updated_at": _TIMESTAMP,
 }
-_FOREIGN_KEYS = {"party_a": "party_a_id", "party_b": "party_b_id"}
+_FOREIGN_KEYS = {
+    "party_a": "party_a_id",
+    "party_b": "party_b_id",
+    "body_a": "body_a_id",
+    "body_b": "body_b_id",
+}
+
+
+def _body(d: Dialect, column: str) -> str:
+    """``{"id", "name"}`` of the body in ``column``, or null."""
+    named = d.object({"id": "bo.id", "name": "bo.name"})
+    return d.nested(f"SELECT {named} FROM {TABLES['body']} bo WHERE bo.id = {column}")
 
 
 def _column(d: Dialect, name: str, kind: str) -> str:
     column = f"{OUTER}.{_FOREIGN_KEYS.get(name, name)}"
+    if kind == _BODY:
+        return _body(d, column)
     if kind == _BOOLEAN:
         return d.boolean(column)
     if kind == _TIMESTAMP:
@@ -65,11 +82,14 @@ def _column(d: Dialect, name: str, kind: str) -> str:
 def agreement_document_sql(d: Dialect) -> str:
     a, t = OUTER, TABLES
     person = d.object({"id": "p.id", "name": "p.name"})
-    signatory = d.object(
+    participant = d.object(
         {
             "id": "s.id",
-            "person": person,
+            "role": "s.role",
+            "person": d.unless_null("s.person_id", person),
+            "description": "s.description",
             "party": "s.party_id",
+            "body": _body(d, "s.body_id"),
             "office": "s.office",
             "rank": "s.rank",
             "note": "s.note",
@@ -105,12 +125,51 @@ def agreement_document_sql(d: Dialect) -> str:
         }
     )
     citation = d.object({"source": "cs.source_id", "supports": "cs.supports"})
+    implementation = d.object(
+        {
+            "id": "ie.id",
+            "kind": "ie.kind",
+            "date": "ie.date",
+            "date_precision": "ie.date_precision",
+            "new_due_on": "ie.new_due_on",
+            "new_due_on_precision": "ie.new_due_on_precision",
+            "note": "ie.note",
+            "source": "ie.source_id",
+        }
+    )
+    commitment = d.object(
+        {
+            "id": "cm.id",
+            "position": "cm.position",
+            "party": "cm.party_id",
+            "text": "cm.text",
+            "clauses": d.array(
+                "cc.position",
+                f"FROM {t['commitment_clauses']} cmc JOIN {t['clause']} cc ON cc.id = cmc.clause_id "
+                "WHERE cmc.commitment_id = cm.id",
+                "cc.position",
+                json_items=False,
+            ),
+            "due_on": "cm.due_on",
+            "due_on_precision": "cm.due_on_precision",
+            "due_note": "cm.due_note",
+            "source": "cm.source_id",
+            "events": d.array(
+                implementation,
+                f"FROM {t['implementation']} ie WHERE ie.commitment_id = cm.id",
+                "ie.date, ie.id",
+            ),
+            "state": "cm.state",
+            "due_current": "cm.due_current",
+            "due_current_precision": "cm.due_current_precision",
+        }
+    )
     document = d.object(
         {
             **{name: _column(d, name, kind) for name, kind in AGREEMENT_COLUMNS.items()},
-            "signatories": d.array(
-                signatory,
-                f"FROM {t['signatory']} s JOIN {t['person']} p ON p.id = s.person_id "
+            "participants": d.array(
+                participant,
+                f"FROM {t['participant']} s LEFT JOIN {t['person']} p ON p.id = s.person_id "
                 f"WHERE s.agreement_id = {a}.id",
                 "s.party_id, s.id",
             ),
@@ -118,6 +177,9 @@ def agreement_document_sql(d: Dialect) -> str:
             "events": d.array(event, f"FROM {t['event']} e WHERE e.agreement_id = {a}.id", "e.date, e.id"),
             "citations": d.array(
                 citation, f"FROM {t['citation']} cs WHERE cs.agreement_id = {a}.id", "cs.id"
+            ),
+            "commitments": d.array(
+                commitment, f"FROM {t['commitment']} cm WHERE cm.agreement_id = {a}.id", "cm.position"
             ),
         }
     )

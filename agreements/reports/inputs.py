@@ -17,7 +17,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ..choices import AgreementKind, Status
+from ..choices import AgreementKind, Level, LevelScope, Status
 from ..models import Agreement, ClauseCategory, Country
 from ..parsing import parse_boolean, unknown_parameters
 
@@ -80,6 +80,24 @@ class _StrictBooleanField(forms.BooleanField):
             raise forms.ValidationError(str(error), code="invalid") from None
 
 
+class _CountryCodeField(forms.CharField):
+    """An optional country code (any case) that must exist; empty means every country."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            required=False,
+            max_length=4,
+            label="Only pairs with this country",
+            help_text="A country code, e.g. IR; every pair when empty.",
+        )
+
+    def clean(self, value) -> str:
+        code = super().clean(value).strip().upper()
+        if code and not Country.objects.filter(code=code).exists():
+            raise forms.ValidationError(f"There is no country with the code “{code}”.")
+        return code
+
+
 class _YearField(forms.IntegerField):
     def __init__(self, **kwargs) -> None:
         super().__init__(required=False, min_value=1800, max_value=2200, **kwargs)
@@ -113,10 +131,29 @@ class AsOfForm(ReportForm):
     )
 
 
+def _level_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        required=False,
+        label="Level",
+        choices=[*LevelScope.choices, *Level.choices],
+        help_text="State-level when empty: sub-national arrangements are counted only when asked for.",
+        error_messages={"invalid_choice": "Unknown level “%(value)s”; use state_level, sub_national or all."},
+    )
+
+
+class LevelForm(ReportForm):
+    level = _level_field()
+
+    def clean_level(self) -> str:
+        return self.cleaned_data["level"] or LevelScope.STATE_LEVEL
+
+
 @dataclass(frozen=True)
 class AgreementFilters:
-    """Which agreements a report counts. A category includes its subcategories."""
+    """Which agreements a report counts. A category includes its subcategories; the level is
+    state-level unless asked (``choices.LEVEL_NOTE``)."""
 
+    level: str = LevelScope.STATE_LEVEL
     category: ClauseCategory | None = None
     kind: str = ""
     status: str = ""
@@ -124,6 +161,7 @@ class AgreementFilters:
     signed_to: int | None = None
 
     def apply(self, agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
+        agreements = agreements.at_level(self.level)
         if self.category is not None:
             agreements = agreements.in_category(self.category)
         if self.kind:
@@ -141,6 +179,7 @@ class AgreementFilters:
     def as_params(self) -> dict[str, str]:
         """The filters as query parameters (for links to the other formats)."""
         params = {
+            "level": "" if self.level == LevelScope.STATE_LEVEL else self.level,
             "category": self.category.slug if self.category else "",
             "kind": self.kind,
             "status": self.status,
@@ -166,7 +205,7 @@ class _CategoryField(forms.ModelChoiceField):
         return f"{category.parent.name} › {category.name}" if category.parent_id else category.name
 
 
-class FilterForm(ReportForm):
+class FilterForm(LevelForm):
     category = _CategoryField()
     kind = forms.ChoiceField(
         required=False,
@@ -192,12 +231,17 @@ class FilterForm(ReportForm):
     @staticmethod
     def filters(cleaned: Mapping) -> AgreementFilters:
         return AgreementFilters(
+            level=cleaned.get("level") or LevelScope.STATE_LEVEL,
             category=cleaned.get("category"),
             kind=cleaned.get("kind") or "",
             status=cleaned.get("status") or "",
             signed_from=cleaned.get("signed_from"),
             signed_to=cleaned.get("signed_to"),
         )
+
+
+class PairForm(LevelForm, AsOfForm):
+    pass
 
 
 class PartnersForm(FilterForm, AsOfForm):
@@ -208,26 +252,15 @@ class NetworkForm(FilterForm):
     pass
 
 
-class PanelForm(ReportForm):
+class PanelForm(LevelForm):
     start_year = _YearField(label="First year", help_text=f"{FIRST_PANEL_YEAR} when empty.")
     end_year = _YearField(label="Last year", help_text="The current year when empty.")
-    country = forms.CharField(
-        required=False,
-        max_length=4,
-        label="Only pairs with this country",
-        help_text="A country code, e.g. IR; every pair when empty.",
-    )
+    country = _CountryCodeField()
     all_pairs = _StrictBooleanField(
         required=False,
         label="Every pair of states",
         help_text="Include pairs that never had an agreement (much larger).",
     )
-
-    def clean_country(self) -> str:
-        code = self.cleaned_data["country"].strip().upper()
-        if code and not Country.objects.filter(code=code).exists():
-            raise forms.ValidationError(f"There is no country with the code “{code}”.")
-        return code
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -237,3 +270,17 @@ class PanelForm(ReportForm):
             self.add_error("end_year", f"The last year ({end}) comes before the first year ({start}).")
         cleaned["start_year"], cleaned["end_year"] = start, end
         return cleaned
+
+
+class CommitmentsForm(LevelForm, AsOfForm):
+    within_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=3660,
+        label="Falling due within (days)",
+        help_text="After as_of; 90 when empty.",
+    )
+    country = _CountryCodeField()
+
+    def clean_within_days(self) -> int:
+        return self.cleaned_data["within_days"] or 90

@@ -1,7 +1,7 @@
 """Report 1: what two countries have with each other, and what of it is in force on a day.
 
 The whole report is one SQL statement that builds the JSON document in the database
-(agreements with their signatories, events and status periods; counts by status and
+(agreements with their participants, events, status periods and commitments; counts by status and
 kind; the category × agreement matrix). The JSON endpoint sends that text on as it
 is, so a busy pair costs what its query costs; the page and the CSV decode it.
 
@@ -21,10 +21,11 @@ from typing import Any
 import orjson
 from django.db import connection
 
-from ..choices import EventType, Status
+from ..choices import LEVEL_NOTE, EventType, LevelScope, ParticipantRole, Status
 from ..pairs import canonical_pair, same_parties_problem
+from .commitments import OVERDUE_NOTE, as_of_params, commitment_on
 from .inputs import ReportInputError, UnknownCountryError, today
-from .sql import TABLES, Dialect, current_dialect, text_as_bytes
+from .sql import TABLES, Dialect, current_dialect, level_condition, text_as_bytes
 
 PARTIAL_DATES_NOTE = (
     "A date known only to the month or the year is stored as the first day of that period "
@@ -59,10 +60,53 @@ def _agreement_item(d: Dialect, t: dict[str, str]) -> str:
             f"AND e.date <= {d.date_param('as_of')})"
         )
 
-    signatories = d.array(
-        d.object({"name": "p.name", "party": "s.party_id", "office": "s.office", "rank": "s.rank"}),
-        f"FROM {t['signatory']} s JOIN {t['person']} p ON p.id = s.person_id WHERE s.agreement_id = pair.id",
-        "s.party_id, s.id",
+    participants = d.array(
+        d.object(
+            {
+                "role": "s.role",
+                "name": "p.name",
+                "named": d.boolean("s.person_id IS NOT NULL"),
+                "description": "s.description",
+                "party": "s.party_id",
+                "body": "bo.name",
+                "office": "s.office",
+                "rank": "s.rank",
+            }
+        ),
+        f"FROM {t['participant']} s LEFT JOIN {t['person']} p ON p.id = s.person_id "
+        f"LEFT JOIN {t['body']} bo ON bo.id = s.body_id WHERE s.agreement_id = pair.id",
+        f"s.party_id, {_role_order('s.role')}, s.id",
+    )
+    on = commitment_on(d)
+    implementation = d.array(
+        d.object(
+            {
+                "kind": "ie.kind",
+                "date": "ie.date",
+                "precision": "ie.date_precision",
+                "new_due": "ie.new_due_on",
+                "new_due_precision": "ie.new_due_on_precision",
+            }
+        ),
+        f"FROM {t['implementation']} ie WHERE ie.commitment_id = cm.id",
+        "ie.date, ie.id",
+    )
+    commitments = d.array(
+        d.object(
+            {
+                "position": "cm.position",
+                "party": "cm.party_id",
+                "text": "cm.text",
+                "due_on_as_of": on["due"],
+                "due_precision": on["precision"],
+                "due_note": "cm.due_note",
+                "state_on_as_of": on["state"],
+                "overdue_on_as_of": d.boolean(on["overdue"]),
+                "events": implementation,
+            }
+        ),
+        f"FROM {t['commitment']} cm WHERE cm.agreement_id = pair.id",
+        "cm.position",
     )
     events = d.array(
         d.object(
@@ -98,6 +142,10 @@ def _agreement_item(d: Dialect, t: dict[str, str]) -> str:
             "id": "pair.id",
             "title": "pair.title",
             "kind": "pair.kind",
+            "level": "pair.level",
+            "body_a": "(SELECT bo.name FROM {body} bo WHERE bo.id = pair.body_a_id)".format(body=t["body"]),
+            "body_b": "(SELECT bo.name FROM {body} bo WHERE bo.id = pair.body_b_id)".format(body=t["body"]),
+            "disclosure": "pair.disclosure",
             "status": "pair.status",
             "status_on_as_of": "pair.status_on",
             "in_force_on_as_of": d.boolean(f"COALESCE(pair.status_on, '') = '{Status.IN_FORCE.value}'"),
@@ -111,11 +159,18 @@ def _agreement_item(d: Dialect, t: dict[str, str]) -> str:
             "ended_on_precision": "pair.ended_on_precision",
             "is_synthetic": d.boolean("pair.is_synthetic"),
             "categories": categories,
-            "signatories": signatories,
+            "participants": participants,
             "events": events,
             "periods": periods,
+            "commitments": commitments,
         }
     )
+
+
+def _role_order(column: str) -> str:
+    """Participants by role as treaty practice lists them: signatories first."""
+    cases = " ".join(f"WHEN '{role}' THEN {rank}" for rank, role in enumerate(ParticipantRole.values))
+    return f"CASE {column} {cases} END"
 
 
 def _counts(d: Dialect, column: str, key: str) -> str:
@@ -140,7 +195,9 @@ def _country(d: Dialect, t: dict[str, str], param: str) -> str:
     )
 
 
-def pair_summary_query(dialect: Dialect, a: str, b: str, as_of: datetime.date) -> tuple[str, dict]:
+def pair_summary_query(
+    dialect: Dialect, a: str, b: str, as_of: datetime.date, level: str = LevelScope.STATE_LEVEL
+) -> tuple[str, dict]:
     """The report's one statement and its parameters (the benchmark runs it on its own too).
 
     It returns one row: whether each country exists, and the document as text.
@@ -149,16 +206,19 @@ def pair_summary_query(dialect: Dialect, a: str, b: str, as_of: datetime.date) -
     params = {
         "party_a": party_a,
         "party_b": party_b,
-        "as_of": as_of,
+        **as_of_params(as_of),
+        "level": level,
         "partial_note": PARTIAL_DATES_NOTE,
         "in_force_note": IN_FORCE_NOTE,
+        "level_note": LEVEL_NOTE,
+        "overdue_note": OVERDUE_NOTE,
     }
-    return _statement(dialect), params
+    return _statement(dialect, level), params
 
 
 @functools.cache
-def _statement(d: Dialect) -> str:
-    """The SQL depends only on the engine, so it is written once per process."""
+def _statement(d: Dialect, level: str) -> str:
+    """The SQL depends only on the engine and the level, so it is written once per process."""
     t = TABLES
     in_force = f"'{Status.IN_FORCE.value}'"
     matrix = d.array(
@@ -187,10 +247,27 @@ def _statement(d: Dialect) -> str:
             "party_a": _country(d, t, "party_a"),
             "party_b": _country(d, t, "party_b"),
             "as_of": d.date_param("as_of"),
+            "level": d.text_param("level"),
             "notes": d.object(
-                {"partial_dates": d.text_param("partial_note"), "in_force": d.text_param("in_force_note")}
+                {
+                    "partial_dates": d.text_param("partial_note"),
+                    "in_force": d.text_param("in_force_note"),
+                    "level": d.text_param("level_note"),
+                    "overdue": d.text_param("overdue_note"),
+                }
             ),
             "total": "(SELECT COUNT(*) FROM pair)",
+            "signatories_not_named": (
+                f"(SELECT COUNT(*) FROM {t['participant']} s WHERE s.agreement_id IN (SELECT id FROM pair) "
+                f"AND s.person_id IS NULL AND s.role = '{ParticipantRole.SIGNED.value}')"
+            ),
+            "commitments": (
+                f"(SELECT COUNT(*) FROM {t['commitment']} cm WHERE cm.agreement_id IN (SELECT id FROM pair))"
+            ),
+            "commitments_overdue_on_as_of": (
+                f"(SELECT COUNT(*) FROM {t['commitment']} cm "
+                f"WHERE cm.agreement_id IN (SELECT id FROM pair) AND {commitment_on(d)['overdue']})"
+            ),
             "in_force_on_as_of": f"(SELECT COUNT(*) FROM pair WHERE status_on = {in_force})",
             "first_signed": _signature(d, "ASC"),
             "latest_signed": _signature(d, "DESC"),
@@ -206,6 +283,7 @@ def _statement(d: Dialect) -> str:
     return f"""
 WITH pair AS (
     SELECT a.id, a.title, a.kind, a.status, a.party_a_id, a.party_b_id, a.is_synthetic,
+           a.level, a.body_a_id, a.body_b_id, a.disclosure,
            a.signed_on, a.signed_on_precision, a.in_force_from, a.in_force_from_precision,
            a.ended_on, a.ended_on_precision,
            (SELECT sp.status FROM {t["period"]} sp
@@ -213,7 +291,7 @@ WITH pair AS (
                AND (sp."end" IS NULL OR sp."end" > {d.date_param("as_of")})
              ORDER BY sp.start DESC LIMIT 1) AS status_on
       FROM {t["agreement"]} a
-     WHERE a.party_a_id = %(party_a)s AND a.party_b_id = %(party_b)s
+     WHERE a.party_a_id = %(party_a)s AND a.party_b_id = %(party_b)s {level_condition("a.level", level)}
 ),
 tags AS (
     SELECT DISTINCT c.agreement_id, cc.clausecategory_id AS category_id
@@ -233,13 +311,16 @@ SELECT EXISTS (SELECT 1 FROM {t["country"]} WHERE code = %(party_a)s),
 """
 
 
-def pair_summary(a: str, b: str, *, as_of: datetime.date | None = None) -> PairSummary:
-    """The report for countries ``a`` and ``b`` (codes, any order and case) on ``as_of`` (today)."""
+def pair_summary(
+    a: str, b: str, *, as_of: datetime.date | None = None, level: str = LevelScope.STATE_LEVEL
+) -> PairSummary:
+    """The report for countries ``a`` and ``b`` (codes, any order and case) on ``as_of`` (today),
+    counting the agreements of ``level`` (state-level unless asked)."""
     a, b = a.strip().upper(), b.strip().upper()
     problem = same_parties_problem(a, b)
     if problem:
         raise ReportInputError({"pair": [problem]})
-    sql, params = pair_summary_query(current_dialect(), a, b, as_of or today())
+    sql, params = pair_summary_query(current_dialect(), a, b, as_of or today(), level)
     with connection.cursor() as cursor:
         text_as_bytes(cursor)
         cursor.execute(sql, params)

@@ -4,7 +4,9 @@
 has a status period 'in force' that overlaps the year (a suspension or an ending in
 mid-year leaves the year counted). A date known only to the month or the year counts
 from the first day of that period, so an agreement in force "from 2016" counts for
-2016. "Signed that year" counts agreements by the year of their (first) signature.
+2016. "Signed that year" counts agreements by the year of their (first) signature. Only
+state-level agreements count unless ``level`` says otherwise (sub-national arrangements
+are not agreements between the two states).
 
 Rows are produced by one SQL statement and read through a server-side cursor on
 PostgreSQL, so the panel for every pair since 1945 streams in constant memory.
@@ -18,10 +20,10 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from ..choices import Status
+from ..choices import LevelScope, Status
 from ..models import ClauseCategory
 from .inputs import FIRST_PANEL_YEAR, resolve_countries, today
-from .sql import TABLES, Dialect, current_dialect
+from .sql import TABLES, Dialect, current_dialect, level_condition
 
 CHUNK_ROWS = 5_000
 BASE_COLUMNS = (
@@ -44,6 +46,7 @@ class DyadYearPanel:
     end_year: int
     country: str | None
     all_pairs: bool
+    level: str
     categories: tuple[tuple[int, str], ...] = field(repr=False)  # (id, slug) of top-level categories
 
     @property
@@ -73,19 +76,22 @@ def dyad_year_panel(
     end_year: int | None = None,
     country: str | None = None,
     all_pairs: bool = False,
+    level: str = LevelScope.STATE_LEVEL,
 ) -> DyadYearPanel:
-    """The panel from ``start_year`` to ``end_year`` (default: this year), optionally for one country."""
+    """The panel from ``start_year`` to ``end_year`` (default: this year), optionally for one country,
+    counting the agreements of ``level`` (state-level unless asked)."""
     if country:
         country = next(iter(resolve_countries(country)))
     categories = tuple(
         ClauseCategory.objects.filter(parent__isnull=True).order_by("slug").values_list("id", "slug")
     )
-    return DyadYearPanel(start_year, end_year or today().year, country or None, all_pairs, categories)
+    return DyadYearPanel(start_year, end_year or today().year, country or None, all_pairs, level, categories)
 
 
 def dyad_year_query(d: Dialect, panel: DyadYearPanel) -> tuple[str, dict]:
     t = TABLES
     involving = "AND (a.party_a_id = %(country)s OR a.party_b_id = %(country)s)" if panel.country else ""
+    involving += " " + level_condition("a.level", panel.level)
     if panel.all_pairs:
         only = "AND (c1.code = %(country)s OR c2.code = %(country)s)" if panel.country else ""
         pairs = (

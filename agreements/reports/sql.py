@@ -15,14 +15,18 @@ from django.db import connection
 from django.db.models import CharField, Func
 from psycopg.adapt import Loader
 
+from ..choices import levels_of
 from ..models import (
     Agreement,
     AgreementSource,
+    Body,
     Clause,
     ClauseCategory,
+    Commitment,
     Country,
+    ImplementationEvent,
+    Participant,
     Person,
-    Signatory,
     StatusEvent,
     StatusPeriod,
 )
@@ -30,7 +34,11 @@ from ..models import (
 # Table names as the models define them, so the SQL follows any db_table change.
 TABLES = {
     "agreement": Agreement._meta.db_table,
+    "body": Body._meta.db_table,
     "citation": AgreementSource._meta.db_table,
+    "commitment": Commitment._meta.db_table,
+    "commitment_clauses": Commitment.clauses.through._meta.db_table,
+    "implementation": ImplementationEvent._meta.db_table,
     "category": ClauseCategory._meta.db_table,
     "clause": Clause._meta.db_table,
     "clause_categories": Clause.categories.through._meta.db_table,
@@ -38,7 +46,7 @@ TABLES = {
     "event": StatusEvent._meta.db_table,
     "period": StatusPeriod._meta.db_table,
     "person": Person._meta.db_table,
-    "signatory": Signatory._meta.db_table,
+    "participant": Participant._meta.db_table,
 }
 
 
@@ -73,6 +81,11 @@ class Dialect:
     def nested(self, subquery: str) -> str:
         """A scalar subquery returning a JSON value (or NULL), kept as JSON."""
         return f"({subquery})" if self.postgres else f"json(({subquery}))"
+
+    def unless_null(self, column: str, value: str) -> str:
+        """``value`` (JSON), or null where ``column`` is null."""
+        case = f"CASE WHEN {column} IS NULL THEN NULL ELSE {value} END"
+        return case if self.postgres else f"json({case})"
 
     def string(self, expression: str) -> str:
         """A text column as a JSON string (e.g. an item of an array of slugs)."""
@@ -110,6 +123,18 @@ class Dialect:
         if self.postgres:
             return f"CAST(EXTRACT(YEAR FROM {expression} - 1) AS integer)"
         return f"CAST(strftime('%%Y', {expression}, '-1 day') AS integer)"
+
+
+def level_condition(column: str, scope: str) -> str:
+    """``AND column IN (…)`` for the levels ``scope`` counts (empty for every level).
+
+    The values are the vocabulary's own (``choices.levels_of``), never a request's text.
+    """
+    levels = levels_of(scope)
+    if levels is None:
+        return ""
+    quoted = ", ".join(f"'{level}'" for level in levels)
+    return f"AND {column} IN ({quoted})"
 
 
 def current_dialect() -> Dialect:

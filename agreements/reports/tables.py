@@ -7,7 +7,9 @@ import datetime
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..choices import Status
+from ..choices import ParticipantRole, Status
+from .commitments import COLUMNS as COMMITMENT_COLUMNS
+from .commitments import CommitmentsReport
 from .network import PairNetwork
 from .pair import PairSummary
 from .panel import DyadYearPanel
@@ -32,6 +34,8 @@ def pair_summary_table(summary: PairSummary) -> Table:
         "party_b",
         "title",
         "kind",
+        "level",
+        "disclosure",
         "status",
         "as_of",
         "status_on_as_of",
@@ -46,22 +50,26 @@ def pair_summary_table(summary: PairSummary) -> Table:
         "ended_on_precision",
         "categories",
         "signatories",
+        "other_participants",
+        "signatories_not_named",
+        "commitments",
+        "commitments_overdue_on_as_of",
         "is_synthetic",
     )
     data = summary.data
 
     def rows() -> Iterator[tuple]:
         for a in data["agreements"]:
-            signatories = "; ".join(
-                f"{s['name']} ({s['party']}{', ' + s['office'] if s['office'] else ''})"
-                for s in a["signatories"]
-            )
+            signed = [p for p in a["participants"] if p["role"] == ParticipantRole.SIGNED]
+            others = [p for p in a["participants"] if p["role"] != ParticipantRole.SIGNED]
             yield (
                 a["id"],
                 data["party_a"]["code"],
                 data["party_b"]["code"],
                 a["title"],
                 a["kind"],
+                a["level"],
+                a["disclosure"],
                 a["status"],
                 data["as_of"],
                 a["status_on_as_of"] or "",
@@ -75,11 +83,37 @@ def pair_summary_table(summary: PairSummary) -> Table:
                 _date(a["ended_on"]),
                 a["ended_on_precision"],
                 "; ".join(a["categories"]),
-                signatories,
+                "; ".join(participant_label(p) for p in signed),
+                "; ".join(f"{participant_label(p)} [{p['role']}]" for p in others),
+                sum(1 for p in signed if not p["named"]),
+                len(a["commitments"]),
+                sum(1 for c in a["commitments"] if c["overdue_on_as_of"]),
                 _flag(a["is_synthetic"]),
             )
 
     return header, rows()
+
+
+def participant_label(participant: dict[str, Any]) -> str:
+    """“Hossein Dehqan (IR, Minister of Defence)”, or “not named: Iraqi counterpart (IQ)”."""
+    who = participant["name"] if participant["named"] else f"not named: {participant['description']}"
+    details = ", ".join(part for part in (participant["party"], participant["office"]) if part)
+    return f"{who} ({details})"
+
+
+def commitments_table(report: CommitmentsReport) -> Table:
+    def cell(row: dict[str, Any], name: str) -> Any:
+        if name == "due":
+            return _date(row[name])
+        if name == "overdue":
+            return _flag(row[name])
+        return "" if row[name] is None else row[name]
+
+    header = (*COMMITMENT_COLUMNS, "as_of")
+    rows = (
+        (*(cell(row, name) for name in COMMITMENT_COLUMNS), report.as_of.isoformat()) for row in report.rows
+    )
+    return header, rows
 
 
 def partners_table(report: CountryPartners) -> Table:

@@ -11,7 +11,8 @@ interface puts in front of its users. Every public function is one transaction.
 * ``agreements`` — create, update, delete, record a status event;
 * ``parts`` — add, replace or remove one part of an agreement;
 * ``derived`` — the status, dates, periods and search text derived from the parts;
-* ``people``, ``relations`` — people with their other names; relations between agreements;
+* ``people``, ``bodies``, ``relations`` — people and bodies with their other names; relations
+  between agreements;
 * ``recovery`` — revert and restore from the recorded history;
 * ``importing`` — the JSON documents of ``load_agreements``.
 """
@@ -24,36 +25,43 @@ from .agreements import (
     agreement_update,
 )
 from .base import StaleVersionError
+from .bodies import body_create, body_sync_other_names, body_update
 from .derived import agreement_sync_derived
 from .inputs import (
     AGREEMENT_FIELDS,
     PART_COLLECTIONS,
     AgreementIn,
+    BodyIn,
     CitationIn,
     ClauseIn,
+    CommitmentIn,
     EventIn,
+    ImplementationEventIn,
     OtherNameIn,
+    ParticipantIn,
     PersonIn,
-    SignatoryIn,
     agreement_to_input,
 )
 from .parts import PartNotFoundError, agreement_part_add, agreement_part_remove, agreement_part_replace
 from .people import person_create, person_refresh_agreements, person_sync_other_names, person_update
 from .relations import RelationIn, relation_create, relation_delete, relation_update
-from .rules import country_names, signatory_party_problem
+from .rules import country_names, participant_party_problem
 
 __all__ = [
     "AGREEMENT_FIELDS",
     "PART_COLLECTIONS",
     "AgreementIn",
+    "BodyIn",
     "CitationIn",
     "ClauseIn",
+    "CommitmentIn",
     "EventIn",
+    "ImplementationEventIn",
     "OtherNameIn",
     "PartNotFoundError",
+    "ParticipantIn",
     "PersonIn",
     "RelationIn",
-    "SignatoryIn",
     "StaleVersionError",
     "agreement_create",
     "agreement_delete",
@@ -65,7 +73,11 @@ __all__ = [
     "agreement_sync_derived",
     "agreement_to_input",
     "agreement_update",
+    "body_create",
+    "body_sync_other_names",
+    "body_update",
     "country_names",
+    "participant_party_problem",
     "person_create",
     "person_refresh_agreements",
     "person_sync_other_names",
@@ -73,5 +85,4 @@ __all__ = [
     "relation_create",
     "relation_delete",
     "relation_update",
-    "signatory_party_problem",
 ]

@@ -1,9 +1,10 @@
 """Writing an agreement with its parts: create, update, delete, record a status event.
 
 Each public function is one transaction. Parts are matched by their natural keys (a
-clause by position, a signatory by person, an event by status, party and date, a
-citation by source): matched parts are updated, new ones created, the ones not listed
-removed; a part whose values did not change is not written at all.
+clause or a commitment by position, a participant by person and role (an unnamed one by
+description, party and role), an event by status, party and date, a citation by source,
+an implementation event by kind and date): matched parts are updated, new ones created,
+the ones not listed removed; a part whose values did not change is not written at all.
 """
 
 from __future__ import annotations
@@ -15,9 +16,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from ..commitments import derive_commitment
 from ..dates import PartialDate
 from ..lifecycle import Lifecycle, validate_events
-from ..models import Agreement, AgreementSource, Clause, Person, Signatory, Source, StatusEvent
+from ..models import (
+    Agreement,
+    AgreementSource,
+    Clause,
+    Commitment,
+    ImplementationEvent,
+    Participant,
+    Person,
+    Source,
+    StatusEvent,
+)
 from ..pairs import canonical_pair
 from .base import Errors, assign, check_unique, clean, lock, pk_of
 from .derived import agreement_sync_derived, event_fact
@@ -26,13 +38,15 @@ from .inputs import (
     AgreementIn,
     CitationIn,
     ClauseIn,
+    CommitmentIn,
     EventIn,
+    ImplementationEventIn,
+    ParticipantIn,
     PersonIn,
-    SignatoryIn,
     agreement_to_input,
 )
 from .people import person_create
-from .rules import check_agreement, check_signatory_parties, country_names
+from .rules import check_agreement, check_participant_parties, country_names, derive_level, resolve_level
 
 
 def agreement_create(*, data: AgreementIn, restore_id: int | None = None) -> Agreement:
@@ -63,7 +77,7 @@ def agreement_update(
         locked = lock(agreement, expected_version)
         current = agreement_to_input(Agreement.objects.with_details().get(pk=agreement.pk))
         if _canonical(data, current) != _canonical(current, current):
-            _write(locked, data)
+            _write(locked, data, stored=current)
     return Agreement.objects.with_details().get(pk=agreement.pk)
 
 
@@ -124,7 +138,9 @@ def agreement_sync(*, agreement: Agreement) -> Lifecycle:
     facts on the agreement itself, and rewrites the derived lifecycle.
     """
     with transaction.atomic():
-        check_signatory_parties(agreement.parties, agreement.signatories.values_list("party_id", flat=True))
+        check_participant_parties(
+            agreement.parties, agreement.participants.values_list("party_id", flat=True)
+        )
         _cite_sources_of_facts(agreement)
         return agreement_sync_derived(agreement=agreement)
 
@@ -132,9 +148,9 @@ def agreement_sync(*, agreement: Agreement) -> Lifecycle:
 # --- The steps of a write ------------------------------------------------------------------------
 
 
-def _write(agreement: Agreement, data: AgreementIn) -> Agreement:
+def _write(agreement: Agreement, data: AgreementIn, *, stored: AgreementIn | None = None) -> Agreement:
     errors = Errors()
-    parties = check_agreement(data, errors)
+    parties = check_agreement(data, errors, stored=stored)
     errors.raise_if_any()
     assert parties is not None
     _write_fields(agreement, data, parties, errors)
@@ -150,12 +166,14 @@ def _write(agreement: Agreement, data: AgreementIn) -> Agreement:
         del agreement.skip_history_when_saving
     if data.citations is not None:
         _sync_citations(agreement, data.citations, errors)
-    if data.signatories is not None:
-        _sync_signatories(agreement, data.signatories, errors)
+    if data.participants is not None:
+        _sync_participants(agreement, data.participants, errors)
     if data.clauses is not None:
         _sync_clauses(agreement, data.clauses, errors)
     if data.events is not None:
         _sync_events(agreement, data.events, errors)
+    if data.commitments is not None:
+        _sync_commitments(agreement, data.commitments, errors)
     errors.raise_if_any()
     agreement_sync(agreement=agreement)
     return agreement
@@ -165,37 +183,56 @@ def _write_fields(agreement: Agreement, data: AgreementIn, parties: tuple[str, s
     for name in AGREEMENT_FIELDS:
         setattr(agreement, name, getattr(data, name))
     agreement.party_a_id, agreement.party_b_id = parties
+    agreement.body_a, agreement.body_b = canonical_sides(data)
+    kept = None if agreement._state.adding else agreement.level
+    agreement.level, _ = resolve_level(data.level, derive_level(data.body_a, data.body_b), kept)
     if clean(agreement, "", errors, exclude=["party_a", "party_b"]):
         check_unique(agreement, "", errors)
 
 
-def _sync_signatories(agreement: Agreement, signatories: Sequence[SignatoryIn], errors: Errors) -> None:
-    existing = {s.person_id: s for s in agreement.signatories.all()}
+def _participant_key(person_id: int | None, description: str, party: str, role: str) -> tuple:
+    if person_id is not None:
+        return ("person", person_id, role)
+    return ("unnamed", description.strip().casefold(), party, role)
+
+
+def _sync_participants(agreement: Agreement, participants: Sequence[ParticipantIn], errors: Errors) -> None:
+    existing = {
+        _participant_key(p.person_id, p.description, p.party_id, p.role): p
+        for p in agreement.participants.all()
+    }
     keep: set[int] = set()
-    for index, data in enumerate(signatories):
-        person = data.person if isinstance(data.person, Person) else _new_person(data.person, index, errors)
-        if person is None:
-            continue
-        row = existing.get(person.pk) or Signatory(agreement=agreement, person=person)
+    for index, data in enumerate(participants):
+        person = data.person
+        if isinstance(person, PersonIn):
+            person = _new_person(person, index, errors)
+            if person is None:
+                continue
+        key = _participant_key(pk_of(person), data.description, data.party, data.role)
+        row = existing.get(key) or Participant(agreement=agreement, person=person, role=data.role)
         changed = assign(
             row,
             party_id=data.party,
+            description=data.description,
+            body_id=pk_of(data.body),
             source_id=pk_of(data.source),
             office=data.office,
             rank=data.rank,
             note=data.note,
         )
-        if changed and clean(row, f"signatories[{index}]", errors, exclude=["agreement", "person", "party"]):
+        if changed and clean(
+            row, f"participants[{index}]", errors, exclude=["agreement", "person", "party", "body"]
+        ):
             row.save()
         keep.add(row.pk)
-    agreement.signatories.exclude(pk__in=keep).delete()
+    agreement.participants.exclude(pk__in=keep).delete()
 
 
 def _new_person(data: PersonIn, index: int, errors: Errors) -> Person | None:
     try:
         return person_create(data=data)
     except ValidationError as error:
-        errors.merge(f"signatories[{index}].person", error)
+        errors.merge(f"participants[{index}].person", error)
         return None
 
 
@@ -230,6 +267,64 @@ def _sync_events(agreement: Agreement, events: Sequence[EventIn], errors: Errors
     agreement.events.exclude(pk__in=keep).delete()
 
 
+def _sync_commitments(agreement: Agreement, commitments: Sequence[CommitmentIn], errors: Errors) -> None:
+    existing = {c.position: c for c in agreement.commitments.all()}
+    agreement.commitments.exclude(position__in=[c.position for c in commitments]).delete()
+    clauses = dict(agreement.clauses.values_list("position", "pk"))
+    for index, data in enumerate(commitments):
+        row = existing.get(data.position) or Commitment(agreement=agreement, position=data.position)
+        status = derive_commitment(data.due, [event.fact for event in data.events])
+        due_on, due_precision = _date_columns(data.due)
+        due_current, due_current_precision = _date_columns(status.due)
+        changed = assign(
+            row,
+            text=data.text,
+            party_id=data.party,
+            due_on=due_on,
+            due_on_precision=due_precision,
+            due_note=data.due_note,
+            source_id=pk_of(data.source),
+            state=status.state,
+            due_current=due_current,
+            due_current_precision=due_current_precision,
+        )
+        path = f"commitments[{index}]"
+        if changed and clean(row, path, errors, exclude=["agreement", "party", "clauses"]):
+            row.save()
+        if row.pk is None:
+            continue
+        row.clauses.set([clauses[position] for position in data.clauses if position in clauses])
+        _sync_implementation(row, data.events, path, errors)
+
+
+def _sync_implementation(
+    commitment: Commitment, events: Sequence[ImplementationEventIn], path: str, errors: Errors
+) -> None:
+    existing = {(e.kind, e.date, e.date_precision): e for e in commitment.events.all()}
+    keep: set[int] = set()
+    for index, data in enumerate(events):
+        key = (data.kind, data.date.value, data.date.precision)
+        row = existing.pop(key, None) or ImplementationEvent(
+            commitment=commitment, kind=data.kind, date=data.date.value, date_precision=data.date.precision
+        )
+        new_due_on, new_due_precision = _date_columns(data.new_due)
+        changed = assign(
+            row,
+            new_due_on=new_due_on,
+            new_due_on_precision=new_due_precision,
+            note=data.note,
+            source_id=pk_of(data.source),
+        )
+        if changed and clean(row, f"{path}.events[{index}]", errors, exclude=["commitment"]):
+            row.save()
+        keep.add(row.pk)
+    commitment.events.exclude(pk__in=keep).delete()
+
+
+def _date_columns(value: PartialDate | None) -> tuple:
+    return (value.value, value.precision) if value else (None, "")
+
+
 def _sync_citations(agreement: Agreement, citations: Sequence[CitationIn], errors: Errors) -> None:
     existing = {c.source_id: c for c in agreement.citations.all()}
     keep: set[int] = set()
@@ -244,43 +339,79 @@ def _sync_citations(agreement: Agreement, citations: Sequence[CitationIn], error
 
 
 def _cite_sources_of_facts(agreement: Agreement) -> None:
-    """A source cited for a clause, a signatory or an event is also a source of the agreement."""
+    """A source cited for any part of the agreement is also a source of the agreement."""
     cited = set(agreement.citations.values_list("source_id", flat=True))
-    used = (
-        set(agreement.clauses.exclude(source=None).values_list("source_id", flat=True))
-        | set(agreement.signatories.exclude(source=None).values_list("source_id", flat=True))
-        | set(agreement.events.exclude(source=None).values_list("source_id", flat=True))
-    )
+    used = set()
+    for parts in (
+        agreement.clauses,
+        agreement.participants,
+        agreement.events,
+        agreement.commitments,
+        ImplementationEvent.objects.filter(commitment__agreement=agreement),
+    ):
+        used |= set(parts.exclude(source=None).values_list("source_id", flat=True))
     AgreementSource.objects.bulk_create(
         AgreementSource(agreement=agreement, source_id=source_id) for source_id in sorted(used - cited)
     )
 
 
+def canonical_sides(data: AgreementIn) -> tuple:
+    """The sides' bodies in the order of the canonical pair (they follow their parties)."""
+    if canonical_pair(data.party_a, data.party_b) == (data.party_a, data.party_b):
+        return data.body_a, data.body_b
+    return data.body_b, data.body_a
+
+
 def _canonical(data: AgreementIn, current: AgreementIn) -> AgreementIn:
     """``data`` in a form where equal content compares equal (order of parts ignored)."""
 
-    def person_key(person: Person | PersonIn) -> str:
+    def person_key(person: Person | PersonIn | None) -> str:
+        if person is None:
+            return ""
         return str(person.pk) if isinstance(person, Person) else f"new:{person.name}"
 
+    def chosen(name: str):
+        value = getattr(data, name)
+        return getattr(current, name) if value is None else value
+
     party_a, party_b = canonical_pair(data.party_a, data.party_b)
-    signatories = current.signatories if data.signatories is None else data.signatories
-    clauses = current.clauses if data.clauses is None else data.clauses
-    events = current.events if data.events is None else data.events
-    citations = current.citations if data.citations is None else data.citations
+    body_a, body_b = canonical_sides(data)
+    level, _ = resolve_level(data.level, derive_level(data.body_a, data.body_b), current.level)
     return replace(
         data,
         party_a=party_a,
         party_b=party_b,
-        signatories=tuple(sorted(signatories or (), key=lambda s: (s.party, person_key(s.person)))),
+        body_a=body_a,
+        body_b=body_b,
+        level=level,
+        participants=tuple(
+            sorted(
+                chosen("participants") or (),
+                key=lambda p: (p.party, p.role, person_key(p.person), p.description),
+            )
+        ),
         clauses=tuple(
             sorted(
                 (
                     replace(c, categories=tuple(sorted(c.categories, key=lambda k: k.pk)))
-                    for c in clauses or ()
+                    for c in chosen("clauses") or ()
                 ),
                 key=lambda c: c.position,
             )
         ),
-        events=tuple(sorted(events or (), key=lambda e: (e.date.value, e.status, e.party or ""))),
-        citations=tuple(sorted(citations or (), key=lambda c: c.source.pk)),
+        events=tuple(sorted(chosen("events") or (), key=lambda e: (e.date.value, e.status, e.party or ""))),
+        citations=tuple(sorted(chosen("citations") or (), key=lambda c: c.source.pk)),
+        commitments=tuple(
+            sorted(
+                (
+                    replace(
+                        c,
+                        clauses=tuple(sorted(c.clauses)),
+                        events=tuple(sorted(c.events, key=lambda e: (e.date.value, e.kind))),
+                    )
+                    for c in chosen("commitments") or ()
+                ),
+                key=lambda c: c.position,
+            )
+        ),
     )

@@ -1,10 +1,12 @@
 """Import agreements from a JSON document (the format of ``fixtures/iran-iraq.json``).
 
-The document lists sources and people under local keys, then agreements that refer
-to them. Everything is written through the services, so the derived status and the
-validation are those of the admin and the API. Importing is idempotent: sources are
-matched by URL (or publisher and title), people by Wikidata id (or name), and
-agreements by their pair of parties and title; a second import changes nothing.
+The document lists sources, people and bodies under local keys, then agreements that
+refer to them (``body_a`` and ``body_b`` follow the two ``parties`` in their order).
+Everything is written through the services, so the derived status and the validation
+are those of the admin and the API. Importing is idempotent: sources are matched by URL
+(or publisher and title), people by Wikidata id (or name), bodies by country,
+subdivision and name, and agreements by their pair of parties and title; a second
+import changes nothing.
 """
 
 from __future__ import annotations
@@ -17,11 +19,24 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 
+from ..choices import BodyKind, Disclosure, ParticipantRole
 from ..dates import DatePrecision, PartialDate
-from ..models import Agreement, ClauseCategory, Person, Source
+from ..models import Agreement, Body, ClauseCategory, Person, Source
 from ..pairs import canonical_pair
 from .agreements import agreement_create, agreement_update
-from .inputs import AgreementIn, CitationIn, ClauseIn, EventIn, OtherNameIn, PersonIn, SignatoryIn
+from .bodies import body_create, body_sync_other_names
+from .inputs import (
+    AgreementIn,
+    BodyIn,
+    CitationIn,
+    ClauseIn,
+    CommitmentIn,
+    EventIn,
+    ImplementationEventIn,
+    OtherNameIn,
+    ParticipantIn,
+    PersonIn,
+)
 from .people import person_create, person_sync_other_names
 
 
@@ -55,6 +70,7 @@ class _Importer:
         self.result = ImportResult()
         self.sources: dict[str, Source] = {}
         self.people: dict[str, Person] = {}
+        self.bodies: dict[str, Body] = {}
         self.categories = {c.slug: c for c in ClauseCategory.objects.all()}
 
     def source(self, key: str | None, where: str) -> Source | None:
@@ -147,6 +163,9 @@ class _Importer:
                 raise DocumentError(f"{where}: {error.message_dict}") from None
 
     def agreement_in(self, item: dict[str, Any], where: str) -> AgreementIn:
+        for old, new in (("signatories", "participants (each with a role)"), ("text_public", "disclosure")):
+            if old in item:
+                raise DocumentError(f"{where}.{old}: the key is now “{new}”.")
         try:
             party_a, party_b = item["parties"]
         except (KeyError, ValueError):
@@ -158,23 +177,29 @@ class _Importer:
             kind=item.get("kind", "agreement"),
             summary=item.get("summary", ""),
             full_text=item.get("full_text", ""),
-            text_public=item.get("text_public", False),
+            disclosure=item.get("disclosure", Disclosure.UNKNOWN),
             place_of_signature=item.get("place_of_signature", ""),
             evidence=item.get("evidence", "news_reports"),
             unts_registration=item.get("unts_registration", ""),
             wikidata_qid=item.get("wikidata_qid", ""),
             atop_id=item.get("atop_id", ""),
             dcad_id=item.get("dcad_id", ""),
-            signatories=[
-                SignatoryIn(
-                    person=self.person(s["person"], f"{where}.signatories[{i}].person"),
-                    party=s["party"],
-                    office=s.get("office", ""),
-                    rank=s.get("rank", ""),
-                    note=s.get("note", ""),
-                    source=self.source(s.get("source"), f"{where}.signatories[{i}].source"),
+            body_a=self.body(item.get("body_a"), f"{where}.body_a"),
+            body_b=self.body(item.get("body_b"), f"{where}.body_b"),
+            level=item.get("level"),
+            participants=[
+                ParticipantIn(
+                    party=p["party"],
+                    person=self.person(p.get("person"), f"{where}.participants[{i}].person"),
+                    role=p.get("role", ParticipantRole.SIGNED),
+                    description=p.get("description", ""),
+                    body=self.body(p.get("body"), f"{where}.participants[{i}].body"),
+                    office=p.get("office", ""),
+                    rank=p.get("rank", ""),
+                    note=p.get("note", ""),
+                    source=self.source(p.get("source"), f"{where}.participants[{i}].source"),
                 )
-                for i, s in enumerate(item.get("signatories", []))
+                for i, p in enumerate(item.get("participants", []))
             ],
             clauses=[
                 ClauseIn(
@@ -206,9 +231,84 @@ class _Importer:
                 )
                 for i, c in enumerate(item.get("citations", []))
             ],
+            commitments=[
+                self.commitment(c, index, f"{where}.commitments[{index}]")
+                for index, c in enumerate(item.get("commitments", []))
+            ],
         )
 
-    def person(self, key: str, where: str) -> Person:
+    def commitment(self, item: dict[str, Any], index: int, where: str) -> CommitmentIn:
+        due = self.partial_date(item, where, key="due_on") if item.get("due_on") else None
+        return CommitmentIn(
+            position=item.get("position", index + 1),
+            text=item["text"],
+            party=item.get("party"),
+            clauses=item.get("clauses", []),
+            due=due,
+            due_note=item.get("due_note", ""),
+            source=self.source(item.get("source"), f"{where}.source"),
+            events=[
+                ImplementationEventIn(
+                    kind=e["kind"],
+                    date=self.partial_date(e, f"{where}.events[{i}]"),
+                    new_due=self.partial_date(e, f"{where}.events[{i}]", key="new_due_on")
+                    if e.get("new_due_on")
+                    else None,
+                    note=e.get("note", ""),
+                    source=self.source(e.get("source"), f"{where}.events[{i}].source"),
+                )
+                for i, e in enumerate(item.get("events", []))
+            ],
+        )
+
+    def import_bodies(self, items: list[dict[str, Any]]) -> None:
+        for index, item in enumerate(items):
+            where = f"bodies[{index}]"
+            other_names = [
+                OtherNameIn(
+                    name=other["name"],
+                    kind=other.get("kind", "spelling"),
+                    language=other.get("language", ""),
+                    source=self.source(other.get("source"), f"{where}.other_names[{position}].source"),
+                )
+                for position, other in enumerate(item.get("other_names", []))
+            ]
+            data = BodyIn(
+                name=item["name"],
+                country=item["country"],
+                kind=item.get("kind", BodyKind.MINISTRY),
+                subdivision=item.get("subdivision", ""),
+                other_names=other_names,
+                note=item.get("note", ""),
+            )
+            body = Body.objects.filter(
+                country=data.country, subdivision=data.subdivision.upper(), name=data.name
+            ).first()
+            try:
+                if body is None:
+                    body = body_create(data=data)
+                    self.result.created["bodies"] += 1
+                else:
+                    before = set(body.other_names.values_list("name", "kind", "language", "source_id"))
+                    body_sync_other_names(body=body, other_names=other_names)
+                    after = set(body.other_names.values_list("name", "kind", "language", "source_id"))
+                    if before != after:
+                        self.result.updated["bodies"] += 1
+            except ValidationError as error:
+                raise DocumentError(f"{where}: {error.message_dict}") from None
+            self.bodies[item["key"]] = body
+
+    def body(self, key: str | None, where: str) -> Body | None:
+        if key is None:
+            return None
+        try:
+            return self.bodies[key]
+        except KeyError:
+            raise DocumentError(f"{where}: no body with key “{key}” in the document.") from None
+
+    def person(self, key: str | None, where: str) -> Person | None:
+        if key is None:
+            return None
         try:
             return self.people[key]
         except KeyError:
@@ -221,15 +321,15 @@ class _Importer:
             raise DocumentError(f"{where}: unknown clause category “{slug}”.") from None
 
     @staticmethod
-    def partial_date(item: dict[str, Any], where: str) -> PartialDate:
-        value = _date(item.get("date"), f"{where}.date")
+    def partial_date(item: dict[str, Any], where: str, key: str = "date") -> PartialDate:
+        value = _date(item.get(key), f"{where}.{key}")
         if value is None:
-            raise DocumentError(f"{where}.date: a status event needs a date.")
+            raise DocumentError(f"{where}.{key}: a date is needed.")
         if "precision" in item:
-            raise DocumentError(f"{where}.precision: the key is “date_precision”, as in the API.")
+            raise DocumentError(f"{where}.precision: the key is “{key}_precision”, as in the API.")
         try:
             # One policy everywhere: any day in the period will do; its first day is stored.
-            return PartialDate.of(value, item.get("date_precision", DatePrecision.DAY))
+            return PartialDate.of(value, item.get(f"{key}_precision", DatePrecision.DAY))
         except ValueError as error:
             raise DocumentError(f"{where}: {error}") from None
 
@@ -249,6 +349,7 @@ def import_document(document: dict[str, Any]) -> ImportResult:
         with transaction.atomic():
             importer.import_sources(document.get("sources", []))
             importer.import_people(document.get("people", []))
+            importer.import_bodies(document.get("bodies", []))
             importer.import_agreements(document.get("agreements", []))
     except (KeyError, TypeError) as error:
         raise DocumentError(f"Malformed document: missing or wrong field {error}.") from None

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..choices import AgreementKind, Evidence, NameKind
+from ..choices import AgreementKind, BodyKind, Disclosure, Evidence, NameKind, ParticipantRole
+from ..commitments import ImplementationFact
 from ..dates import PartialDate
 from ..lifecycle import EventFact
-from ..models import Agreement, ClauseCategory, Person, Source
+from ..models import Agreement, Body, ClauseCategory, Person, Source
 
 # The agreement's own fields that people enter (the parties aside): the one list the
 # services, the admin's form, the serializer and the recovery read.
@@ -22,7 +23,7 @@ AGREEMENT_FIELDS = (
     "kind",
     "summary",
     "full_text",
-    "text_public",
+    "disclosure",
     "place_of_signature",
     "evidence",
     "unts_registration",
@@ -31,7 +32,7 @@ AGREEMENT_FIELDS = (
     "dcad_id",
 )
 # The collections of parts an agreement is written with, in the order they are written.
-PART_COLLECTIONS = ("citations", "signatories", "clauses", "events")
+PART_COLLECTIONS = ("citations", "participants", "clauses", "events", "commitments")
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,27 @@ class PersonIn:
 
 
 @dataclass(frozen=True)
-class SignatoryIn:
-    person: Person | PersonIn
+class BodyIn:
+    """A ministry, force, council, agency or regional government, with its other names."""
+
+    name: str
+    country: str  # country code
+    kind: str = BodyKind.MINISTRY
+    subdivision: str = ""
+    other_names: Sequence[OtherNameIn] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ParticipantIn:
+    """Someone who took part for ``party`` in ``role``: a known ``person``, a new one, or — not
+    named in the sources — a ``description``."""
+
+    person: Person | PersonIn | None  # None: not named in the sources (then a description)
     party: str  # country code
+    role: str = ParticipantRole.SIGNED
+    description: str = ""
+    body: Body | None = None
     office: str = ""
     rank: str = ""
     note: str = ""
@@ -86,6 +105,38 @@ class EventIn:
 
 
 @dataclass(frozen=True)
+class ImplementationEventIn:
+    """What a later report says of a commitment; ``new_due`` for an extension only."""
+
+    kind: str
+    date: PartialDate
+    new_due: PartialDate | None = None
+    note: str = ""
+    source: Source | None = None
+
+    @property
+    def fact(self) -> ImplementationFact:
+        return ImplementationFact(self.kind, self.date, self.new_due)
+
+
+@dataclass(frozen=True)
+class CommitmentIn:
+    """What ``party`` (``None``: both) undertook, from the clauses at ``clauses`` (positions).
+
+    ``position`` ``None``: after the agreement's other commitments (``agreement_part_add``).
+    """
+
+    position: int | None
+    text: str
+    party: str | None = None
+    clauses: Sequence[int] = ()
+    due: PartialDate | None = None
+    due_note: str = ""
+    source: Source | None = None
+    events: Sequence[ImplementationEventIn] = ()
+
+
+@dataclass(frozen=True)
 class CitationIn:
     source: Source
     supports: str = ""
@@ -101,27 +152,36 @@ class AgreementIn:
     kind: str = AgreementKind.AGREEMENT
     summary: str = ""
     full_text: str = ""
-    text_public: bool = False
+    disclosure: str = Disclosure.UNKNOWN
     place_of_signature: str = ""
     evidence: str = Evidence.NEWS_REPORTS
     unts_registration: str = ""
     wikidata_qid: str = ""
     atop_id: str = ""
     dcad_id: str = ""
-    signatories: Sequence[SignatoryIn] | None = None
+    # The bodies that committed for ``party_a`` and ``party_b`` as given (in the caller's order).
+    body_a: Body | None = None
+    body_b: Body | None = None
+    # ``None``: derived from the bodies where they say, otherwise kept (a new agreement: state).
+    level: str | None = None
+    participants: Sequence[ParticipantIn] | None = None
     clauses: Sequence[ClauseIn] | None = None
     events: Sequence[EventIn] | None = None
     citations: Sequence[CitationIn] | None = None
+    commitments: Sequence[CommitmentIn] | None = None
 
 
-def signatory_to_input(signatory) -> SignatoryIn:
-    return SignatoryIn(
-        person=signatory.person,
-        party=signatory.party_id,
-        office=signatory.office,
-        rank=signatory.rank,
-        note=signatory.note,
-        source=signatory.source,
+def participant_to_input(participant) -> ParticipantIn:
+    return ParticipantIn(
+        party=participant.party_id,
+        person=participant.person,
+        role=participant.role,
+        description=participant.description,
+        body=participant.body,
+        office=participant.office,
+        rank=participant.rank,
+        note=participant.note,
+        source=participant.source,
     )
 
 
@@ -146,6 +206,30 @@ def event_to_input(event) -> EventIn:
     )
 
 
+def commitment_to_input(commitment, clause_positions: Sequence[int], events) -> CommitmentIn:
+    return CommitmentIn(
+        position=commitment.position,
+        text=commitment.text,
+        party=commitment.party_id,
+        clauses=sorted(clause_positions),
+        due=PartialDate(commitment.due_on, commitment.due_on_precision) if commitment.due_on else None,
+        due_note=commitment.due_note,
+        source=commitment.source,
+        events=[
+            ImplementationEventIn(
+                kind=event.kind,
+                date=PartialDate(event.date, event.date_precision),
+                new_due=PartialDate(event.new_due_on, event.new_due_on_precision)
+                if event.new_due_on
+                else None,
+                note=event.note,
+                source=event.source,
+            )
+            for event in events
+        ],
+    )
+
+
 def agreement_to_input(agreement: Agreement) -> AgreementIn:
     """The agreement as a client would describe it: the inverse of ``agreement_create``.
 
@@ -155,8 +239,15 @@ def agreement_to_input(agreement: Agreement) -> AgreementIn:
         party_a=agreement.party_a_id,
         party_b=agreement.party_b_id,
         **{name: getattr(agreement, name) for name in AGREEMENT_FIELDS},
-        signatories=[signatory_to_input(s) for s in agreement.signatories.all()],
+        body_a=agreement.body_a,
+        body_b=agreement.body_b,
+        level=agreement.level,
+        participants=[participant_to_input(p) for p in agreement.participants.all()],
         clauses=[clause_to_input(c, c.categories.all()) for c in agreement.clauses.all()],
         events=[event_to_input(e) for e in agreement.events.all()],
         citations=[CitationIn(source=c.source, supports=c.supports) for c in agreement.citations.all()],
+        commitments=[
+            commitment_to_input(c, [clause.position for clause in c.clauses.all()], c.events.all())
+            for c in agreement.commitments.all()
+        ],
     )

@@ -1,4 +1,5 @@
-"""One part of an agreement at a time: add, replace or remove a signatory, clause, event or citation.
+"""One part of an agreement at a time: add, replace or remove a participant, clause, event, citation
+or commitment.
 
 A part is written as a change of its agreement: the whole collection, with the one part
 spliced in or out, goes through ``agreement_update``, so every rule of the agreement
@@ -18,7 +19,13 @@ from .base import lock
 from .inputs import PART_COLLECTIONS, agreement_to_input
 
 # How a part is named in a URL: citations by the source they cite, the others by id.
-PART_KEYS = {"signatories": "pk", "clauses": "pk", "events": "pk", "citations": "source_id"}
+PART_KEYS = {
+    "participants": "pk",
+    "clauses": "pk",
+    "events": "pk",
+    "citations": "source_id",
+    "commitments": "pk",
+}
 
 
 class PartNotFoundError(LookupError):
@@ -51,6 +58,11 @@ def _splice(
             index = before.index(key)
         else:
             raise PartNotFoundError(f"No such part of agreement {agreement.pk}.")
+        if collection == "commitments" and item is not None and item.position is None:
+            # Unnumbered: where the commitment it replaces stood, or after the others.
+            taken = [c.position for c in items if c.position is not None]
+            position = items[index].position if key is not None else max(taken, default=0) + 1
+            item = replace(item, position=position)
         items[index : index + (key is not None)] = [] if item is None else [item]
         changed = agreement_update(
             agreement=current, data=replace(data, **{collection: items}), expected_version=expected_version

@@ -62,7 +62,7 @@ def person_sync_other_names(
 
 
 def person_refresh_agreements(*, person: Person) -> None:
-    """A person's names are part of the search document of every agreement they signed."""
+    """A person's names are part of the search document of every agreement they took part in."""
     with transaction.atomic():
-        for agreement in Agreement.objects.filter(signatories__person=person).distinct():
+        for agreement in Agreement.objects.filter(participants__person=person).distinct():
             Agreement.objects.filter(pk=agreement.pk).update(search_document=build_document(agreement))

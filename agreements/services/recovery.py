@@ -17,15 +17,27 @@ from ..dates import PartialDate
 from ..models import (
     Agreement,
     AgreementSource,
+    Body,
     Clause,
     ClauseCategory,
+    Commitment,
+    ImplementationEvent,
+    Participant,
     Person,
-    Signatory,
     Source,
     StatusEvent,
 )
 from .agreements import agreement_create, agreement_update
-from .inputs import AGREEMENT_FIELDS, AgreementIn, CitationIn, ClauseIn, EventIn, SignatoryIn
+from .inputs import (
+    AGREEMENT_FIELDS,
+    AgreementIn,
+    CitationIn,
+    ClauseIn,
+    CommitmentIn,
+    EventIn,
+    ImplementationEventIn,
+    ParticipantIn,
+)
 
 
 def _alive_at(model, agreement_id: int, at: datetime) -> list:
@@ -54,21 +66,30 @@ def agreement_snapshot(agreement_id: int, at: datetime) -> AgreementIn:
     )
     if record is None:
         raise ValidationError("No recorded version of this agreement at that time.")
-    signatories = _alive_at(Signatory, agreement_id, at)
+    participants = _alive_at(Participant, agreement_id, at)
     clauses = _alive_at(Clause, agreement_id, at)
     events = _alive_at(StatusEvent, agreement_id, at)
     citations = _alive_at(AgreementSource, agreement_id, at)
+    commitments = _alive_at(Commitment, agreement_id, at)
+    implementation = [
+        r
+        for r in ImplementationEvent.history.filter(
+            commitment_id__in=[c.id for c in commitments], history_date__lte=at
+        ).latest_of_each()
+        if r.history_type != "-"
+    ]
 
-    links = apps.get_model("agreements", "HistoricalClause_categories").objects.filter(
-        history_id__in=[clause.history_id for clause in clauses]
-    )
-    categories_of: dict[int, list[int]] = {}
-    for history_id, category_id in links.values_list("history_id", "clausecategory_id"):
-        categories_of.setdefault(history_id, []).append(category_id)
+    categories_of = _links("HistoricalClause_categories", clauses, "clausecategory_id")
+    clauses_of = _links("HistoricalCommitment_clauses", commitments, "clause_id")
+    position_of = {clause.id: clause.position for clause in clauses}
 
-    people = _existing(Person, {s.person_id for s in signatories}, "person")
-    source_ids = {r.source_id for r in [*signatories, *clauses, *events, *citations] if r.source_id}
-    sources = _existing(Source, source_ids, "source")
+    people = _existing(Person, {p.person_id for p in participants if p.person_id}, "person")
+    body_ids = {p.body_id for p in participants if p.body_id} | {
+        b for b in (record.body_a_id, record.body_b_id) if b
+    }
+    bodies = _existing(Body, body_ids, "body")
+    parts = [*participants, *clauses, *events, *citations, *commitments, *implementation]
+    sources = _existing(Source, {r.source_id for r in parts if r.source_id}, "source")
     categories = _existing(
         ClauseCategory, {c for ids in categories_of.values() for c in ids}, "clause category"
     )
@@ -77,16 +98,22 @@ def agreement_snapshot(agreement_id: int, at: datetime) -> AgreementIn:
         party_a=record.party_a_id,
         party_b=record.party_b_id,
         **{name: getattr(record, name) for name in AGREEMENT_FIELDS},
-        signatories=[
-            SignatoryIn(
-                person=people[s.person_id],
-                party=s.party_id,
-                office=s.office,
-                rank=s.rank,
-                note=s.note,
-                source=sources.get(s.source_id),
+        body_a=bodies.get(record.body_a_id),
+        body_b=bodies.get(record.body_b_id),
+        level=record.level,
+        participants=[
+            ParticipantIn(
+                party=p.party_id,
+                person=people.get(p.person_id),
+                role=p.role,
+                description=p.description,
+                body=bodies.get(p.body_id),
+                office=p.office,
+                rank=p.rank,
+                note=p.note,
+                source=sources.get(p.source_id),
             )
-            for s in signatories
+            for p in participants
         ],
         clauses=[
             ClauseIn(
@@ -110,7 +137,41 @@ def agreement_snapshot(agreement_id: int, at: datetime) -> AgreementIn:
             for e in events
         ],
         citations=[CitationIn(source=sources[c.source_id], supports=c.supports) for c in citations],
+        commitments=[
+            CommitmentIn(
+                position=c.position,
+                text=c.text,
+                party=c.party_id,
+                clauses=sorted(position_of[k] for k in clauses_of.get(c.history_id, []) if k in position_of),
+                due=PartialDate(c.due_on, c.due_on_precision) if c.due_on else None,
+                due_note=c.due_note,
+                source=sources.get(c.source_id),
+                events=[
+                    ImplementationEventIn(
+                        kind=e.kind,
+                        date=PartialDate(e.date, e.date_precision),
+                        new_due=PartialDate(e.new_due_on, e.new_due_on_precision) if e.new_due_on else None,
+                        note=e.note,
+                        source=sources.get(e.source_id),
+                    )
+                    for e in implementation
+                    if e.commitment_id == c.id
+                ],
+            )
+            for c in commitments
+        ],
     )
+
+
+def _links(model_name: str, records: list, column: str) -> dict[int, list[int]]:
+    """The ids a many-to-many field held in each of ``records`` (by history id)."""
+    links = apps.get_model("agreements", model_name).objects.filter(
+        history_id__in=[record.history_id for record in records]
+    )
+    found: dict[int, list[int]] = {}
+    for history_id, target in links.values_list("history_id", column):
+        found.setdefault(history_id, []).append(target)
+    return found
 
 
 def agreement_revert(

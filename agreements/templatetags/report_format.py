@@ -6,7 +6,17 @@ import datetime
 
 from django import template
 
-from ..choices import AgreementKind, EventType, Status
+from ..choices import (
+    AgreementKind,
+    CommitmentState,
+    Disclosure,
+    EventType,
+    ImplementationKind,
+    Level,
+    LevelScope,
+    ParticipantRole,
+    Status,
+)
 from ..dates import DatePrecision, format_partial_date
 
 register = template.Library()
@@ -44,6 +54,37 @@ def event_label(value: str) -> str:
 @register.filter
 def kind_label(value: str) -> str:
     return str(AgreementKind(value).label) if value in AgreementKind.values else value
+
+
+def _label(choices, value: str | None) -> str:
+    if not value:
+        return "—"
+    return str(choices(value).label) if value in choices.values else value
+
+
+@register.filter
+def role_label(value: str) -> str:
+    return _label(ParticipantRole, value)
+
+
+@register.filter
+def level_label(value: str) -> str:
+    return _label(LevelScope, value) if value in LevelScope.values else _label(Level, value)
+
+
+@register.filter
+def disclosure_label(value: str) -> str:
+    return _label(Disclosure, value)
+
+
+@register.filter
+def commitment_state_label(value: str) -> str:
+    return _label(CommitmentState, value)
+
+
+@register.filter
+def implementation_label(value: str) -> str:
+    return _label(ImplementationKind, value)
 
 
 @register.filter

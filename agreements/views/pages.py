@@ -85,8 +85,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 @_report_errors
 def pair(request: HttpRequest, a: str, b: str) -> HttpResponse:
-    params = inputs.AsOfForm.validated(request.GET)
-    summary = reports.pair_summary(a, b, as_of=params.get("as_of"))
+    params = inputs.PairForm.validated(request.GET)
+    summary = reports.pair_summary(a, b, as_of=params.get("as_of"), level=params["level"])
     data = summary.data
     agreements = data["agreements"]
     # The report keeps the pair in code order (Iraq, Iran); the page names the two countries in
@@ -98,7 +98,7 @@ def pair(request: HttpRequest, a: str, b: str) -> HttpResponse:
         "report": data,
         "first": asked[0],
         "second": asked[1],
-        "form": inputs.AsOfForm(request.GET or None),
+        "form": inputs.PairForm(request.GET or None),
         "links": _links("report-pair", _given(request), a=a, b=b),
         "matrix_agreements": agreements[-MATRIX_COLUMNS:],
         "matrix_truncated": len(agreements) > MATRIX_COLUMNS,
@@ -161,6 +161,26 @@ def network(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "agreements/reports/network.html", context)
+
+
+@require_GET
+@_report_errors
+def commitments(request: HttpRequest) -> HttpResponse:
+    """What falls due soon and what is overdue, across every pair (or one country's)."""
+    params = inputs.CommitmentsForm.validated(request.GET)
+    report = reports.commitments_report(
+        as_of=params.get("as_of"),
+        window_days=params["within_days"],
+        level=params["level"],
+        country=params.get("country") or None,
+    )
+    context = {
+        "report": report,
+        "form": inputs.CommitmentsForm(request.GET or None),
+        "links": _links("report-commitments", _given(request)),
+        "overdue_note": reports.commitments.OVERDUE_NOTE,
+    }
+    return render(request, "agreements/reports/commitments.html", context)
 
 
 @require_GET

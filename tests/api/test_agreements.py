@@ -2,7 +2,7 @@
 
 import pytest
 
-from agreements.models import Agreement, Clause, Person, PersonName, Signatory, StatusEvent
+from agreements.models import Agreement, Clause, Participant, Person, PersonName, StatusEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -10,7 +10,7 @@ LIST = "/api/agreements/"
 
 
 def counts() -> tuple[int, ...]:
-    return tuple(m.objects.count() for m in (Agreement, Person, PersonName, Signatory, Clause, StatusEvent))
+    return tuple(m.objects.count() for m in (Agreement, Person, PersonName, Participant, Clause, StatusEvent))
 
 
 def create(client, payload) -> dict:
@@ -29,7 +29,10 @@ def test_one_post_creates_the_whole_2017_memorandum(editor_api, memorandum):
         ["border-security"],
         ["logistics", "technical-assistance"],
     ]
-    assert {s["person"]["name"] for s in body["signatories"]} == {"Hossein Dehqan", "Erfan Mahmoud al-Hayali"}
+    assert {s["person"]["name"] for s in body["participants"]} == {
+        "Hossein Dehqan",
+        "Erfan Mahmoud al-Hayali",
+    }
     assert response["ETag"] == f'"agreement-{body["id"]}-v{body["version"]}"'
     assert response["Location"].endswith(f"/api/agreements/{body['id']}/")
     assert set(Person.objects.get(name="Hossein Dehqan").other_names.values_list("name", flat=True)) == {
@@ -58,14 +61,14 @@ def test_a_bad_clause_in_a_valid_agreement_writes_nothing(editor_api, memorandum
 
 
 def test_rules_of_the_services_come_back_keyed_by_path(editor_api, memorandum):
-    memorandum["signatories"][1]["party"] = "SY"
+    memorandum["participants"][1]["party"] = "SY"
     memorandum["events"].append({"status": "ratified", "date": "2017-07-01", "party": "IR"})
     before = counts()
     response = editor_api.post(LIST, memorandum, format="json")
     assert response.status_code == 400
     errors = response.json()["errors"]
-    assert errors["signatories[1].party"] == [
-        "Syria is not a party to this agreement (Iraq and Iran); a signatory signs for one of them."
+    assert errors["participants[1].party"] == [
+        "Syria is not a party to this agreement (Iraq and Iran); a participant acts for one of them."
     ]
     assert counts() == before
 
@@ -79,9 +82,9 @@ def test_the_same_country_twice_is_refused(editor_api, memorandum):
 
 def test_an_existing_person_is_referred_to_by_id(editor_api, memorandum):
     person = Person.objects.create(name="Hossein Dehqan")
-    memorandum["signatories"][0]["person"] = person.pk
+    memorandum["participants"][0]["person"] = person.pk
     body = create(editor_api, memorandum).json()
-    assert body["signatories"][1]["person"] == {"id": person.pk, "name": "Hossein Dehqan"}
+    assert body["participants"][1]["person"] == {"id": person.pk, "name": "Hossein Dehqan"}
     assert Person.objects.filter(name="Hossein Dehqan").count() == 1
 
 
@@ -127,9 +130,9 @@ class TestUpdates:
         created = create(editor_api, memorandum)
         url = f"{LIST}{created.json()['id']}/"
         body = editor_api.patch(
-            url, {"text_public": True}, format="json", HTTP_IF_MATCH=created["ETag"]
+            url, {"disclosure": "published"}, format="json", HTTP_IF_MATCH=created["ETag"]
         ).json()
-        assert body["text_public"] is True
+        assert body["disclosure"] == "published"
         assert len(body["clauses"]) == 3
         assert body["version"] == created.json()["version"] + 1
 
@@ -140,7 +143,7 @@ class TestUpdates:
         body = editor_api.put(url, replacement, format="json", HTTP_IF_MATCH=created["ETag"]).json()
         assert (body["title"], body["place_of_signature"], body["kind"]) == ("Renamed", "", "agreement")
         assert body["clauses"] == []
-        assert len(body["signatories"]) == 2
+        assert len(body["participants"]) == 2
         assert body["status"] == "signed"
 
     def test_read_only_fields_in_a_request_change_nothing(self, editor_api, memorandum):

@@ -26,7 +26,7 @@ def test_the_database_document_is_exactly_what_the_serializer_describes(demo_dat
 def test_documents_of_agreements_without_parts_have_empty_arrays():
     agreement = make_agreement(signed=None)
     document = json.loads(with_documents(Agreement.objects.filter(pk=agreement.pk)).get()["document"])
-    assert (document["signatories"], document["clauses"], document["events"]) == ([], [], [])
+    assert (document["participants"], document["clauses"], document["events"]) == ([], [], [])
     assert (document["status"], document["signed_on"]) == ("", None)
     assert document == json.loads(json.dumps(AgreementSerializer(agreement).data))
 

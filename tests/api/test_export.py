@@ -45,7 +45,7 @@ def tricky():
             EventIn(EventType.IN_FORCE, PartialDate(datetime.date(2018, 1, 15))),
         ],
         place_of_signature="Tehran",
-        text_public=True,
+        disclosure="published",
         wikidata_qid="Q123",
     )
     moment = datetime.datetime(2020, 5, 6, 7, 8, 9, 123456, tzinfo=datetime.UTC)
@@ -58,7 +58,8 @@ def test_the_header_and_a_row_are_exactly_these_bytes(api, tricky):
     assert text == (
         export.HEADER + f"{tricky.pk},"
         '"Memorandum ""on defence"", with a comma\nand a second line",'
-        "memorandum,IQ,IR,in_force,2017-07-01,month,2018-01-15,day,,,Tehran,1,news_reports,,Q123,,,,,0,"
+        "memorandum,IQ,IR,,,state,in_force,2017-07-01,month,2018-01-15,day,,,Tehran,published,news_reports,"
+        ",Q123,,,,,0,"
         f"{tricky.version},2020-05-06T07:08:09Z,2020-05-06T07:08:09Z\n"
     )
     assert api.get(EXPORT)["Content-Disposition"] == 'attachment; filename="agreements.csv"'

@@ -44,7 +44,7 @@ def world():
             parties=("SY", "IR"),
             signed=datetime.date(2015, 5, 1),
             kind="treaty",
-            text_public=True,
+            disclosure="published",
             events=[EventIn(EventType.SIGNED, day), EventIn(EventType.IN_FORCE, day)],
             clauses=[ClauseIn(1, "Counterterrorism.", categories=[category("counterterrorism")])],
         ),
@@ -65,13 +65,13 @@ def test_pair_is_symmetric(api, world):
     assert titles(api, "pair=IRN, IRQ") == ["IQ-IR"]
 
 
-def test_status_kind_evidence_and_text_public(api, world):
+def test_status_kind_evidence_and_disclosure(api, world):
     assert titles(api, "status=in_force") == ["IR-SY"]
     assert titles(api, "status=signed&status=in_force") == ["IQ-IR", "IQ-SY", "IR-SY"]
     assert titles(api, "kind=treaty") == ["IR-SY"]
     assert titles(api, "evidence=official_text") == ["IQ-SY"]
-    assert titles(api, "text_public=true") == ["IR-SY"]
-    assert titles(api, "text_public=false") == ["IQ-IR", "IQ-SY", "Under negotiation"]
+    assert titles(api, "disclosure=published") == ["IR-SY"]
+    assert titles(api, "disclosure=unknown") == ["IQ-IR", "IQ-SY", "Under negotiation"]
 
 
 def test_category_includes_its_subcategories_and_lists_each_agreement_once(api, world):
@@ -153,7 +153,7 @@ def test_ordering_by_whitelisted_fields(api, world):
         ("signed_after=2017-13-01", "signed_after"),
         ("signed_after=yesterday", "signed_after"),
         ("updated_since=not-a-time", "updated_since"),
-        ("text_public=maybe", "text_public"),
+        ("disclosure=maybe", "disclosure"),
         ("person=abc", "person"),
         ("person=99999999999999999999999", "person"),
         ("ordering=password", "ordering"),

@@ -37,7 +37,7 @@ def test_a_client_creates_finds_updates_and_is_refused_a_stale_write(live_server
             "party_a": "IR",
             "party_b": "IQ",
             "place_of_signature": "Tehran",
-            "signatories": [
+            "participants": [
                 {
                     "person": {"name": "Hossein Dehqan", "other_names": [{"name": "Hossein Dehghan"}]},
                     "party": "IR",

@@ -141,7 +141,7 @@ def test_a_referenced_person_or_source_cannot_be_deleted(admin_api, demo_data):
     person = Person.objects.get(name="Hossein Dehqan")
     response = admin_api.delete(f"/api/people/{person.pk}/")
     assert response.status_code == 409
-    assert response.json() == {"detail": "Cannot delete: 2 signatories still refer to it."}
+    assert response.json() == {"detail": "Cannot delete: 2 participants still refer to it."}
     source = Source.objects.get(publisher="Mehr News Agency")
     response = admin_api.delete(f"/api/sources/{source.pk}/")
     assert response.status_code == 409

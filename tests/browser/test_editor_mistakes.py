@@ -24,9 +24,9 @@ def test_mistakes_are_shown_on_their_fields_and_correcting_them_saves(page, log_
     autocomplete(page, "id_party_b", "Iran", "Iran")  # the same country twice
     signatories = []
     for person, party in [("Dehqan", "Iran"), ("Hayali", "Türkiye")]:  # Iraq's minister, put down for Türkiye
-        row = add_row(page, "signatories")
-        autocomplete(page, f"id_signatories-{row}-person", person, person)
-        autocomplete(page, f"id_signatories-{row}-party", party[:4], party)
+        row = add_row(page, "participants")
+        autocomplete(page, f"id_participants-{row}-person", person, person)
+        autocomplete(page, f"id_participants-{row}-party", party[:4], party)
         signatories.append(row)
     for status, date in [("signed", "23/07/2017"), ("ratified", "01/07/2017")]:  # ratified before signing
         row = add_row(page, "events")
@@ -46,21 +46,21 @@ def test_mistakes_are_shown_on_their_fields_and_correcting_them_saves(page, log_
     page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page.locator(".field-party_b .errorlist")).to_have_count(0)
-    expect(page.locator(f"#signatories-{signatories[1]} .field-party .errorlist")).to_contain_text(
+    expect(page.locator(f"#participants-{signatories[1]} .field-party .errorlist")).to_contain_text(
         "Türkiye is not a party to this agreement"
     )
-    expect(page.locator(f"#signatories-{signatories[0]} .errorlist")).to_have_count(0)
+    expect(page.locator(f"#participants-{signatories[0]} .errorlist")).to_have_count(0)
     expect(page.locator("#events-1 .field-date .errorlist")).to_contain_text(
         "Ratified on 1 July 2017 is before the signature on 23 July 2017."
     )
     screenshot(page, "2-editor-mistakes-rows")
     assert not Agreement.objects.exists()
 
-    autocomplete(page, f"id_signatories-{signatories[1]}-party", "Iraq", "Iraq")
+    autocomplete(page, f"id_participants-{signatories[1]}-party", "Iraq", "Iraq")
     page.locator("#id_events-1-date").fill("01/10/2017")
     page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page.locator(".messagelist .success")).to_contain_text("was added successfully")
     agreement = Agreement.objects.get()
     assert (agreement.party_a_id, agreement.party_b_id, agreement.status) == ("IQ", "IR", "ratified")
-    assert sorted(agreement.signatories.values_list("party_id", flat=True)) == ["IQ", "IR"]
+    assert sorted(agreement.participants.values_list("party_id", flat=True)) == ["IQ", "IR"]

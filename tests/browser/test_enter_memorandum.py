@@ -37,24 +37,24 @@ def test_editor_enters_the_2017_memorandum_from_the_article(page):
     page.get_by_label("Place of signature").fill("Tehran")
 
     # The minister the tracker knows, found by the spelling the editor happens to type.
-    row = add_row(page, "signatories")
-    autocomplete(page, f"id_signatories-{row}-person", "Dehghan", "Hossein Dehqan")
-    autocomplete(page, f"id_signatories-{row}-party", "Iran", "Iran")
-    page.locator(f"#id_signatories-{row}-office").fill("Minister of Defence")
-    page.locator(f"#id_signatories-{row}-rank").fill("Brigadier General")
+    row = add_row(page, "participants")
+    autocomplete(page, f"id_participants-{row}-person", "Dehghan", "Hossein Dehqan")
+    autocomplete(page, f"id_participants-{row}-party", "Iran", "Iran")
+    page.locator(f"#id_participants-{row}-office").fill("Minister of Defence")
+    page.locator(f"#id_participants-{row}-rank").fill("Brigadier General")
 
     # His Iraqi counterpart is new: added in the "+" pop-up, with the article's other spelling.
-    row = add_row(page, "signatories")
+    row = add_row(page, "participants")
     with page.expect_popup() as opened:
-        page.locator(f"#add_id_signatories-{row}-person").click()
+        page.locator(f"#add_id_participants-{row}-person").click()
     popup = opened.value
     popup.locator("#id_name").fill("Erfan Mahmoud al-Hayali")
     popup.locator("#id_other_names-0-name").fill("al-Hiyali")
     with popup.expect_event("close"):
         popup.get_by_role("button", name="Save", exact=True).click()
-    expect(chosen(page, f"id_signatories-{row}-person")).to_contain_text("Erfan Mahmoud al-Hayali")
-    autocomplete(page, f"id_signatories-{row}-party", "Iraq", "Iraq")
-    page.locator(f"#id_signatories-{row}-office").fill("Minister of Defence")
+    expect(chosen(page, f"id_participants-{row}-person")).to_contain_text("Erfan Mahmoud al-Hayali")
+    autocomplete(page, f"id_participants-{row}-party", "Iraq", "Iraq")
+    page.locator(f"#id_participants-{row}-office").fill("Minister of Defence")
 
     clauses = [
         ("Share their experiences in the fight against terrorism.", [("counter", "Counterterrorism")]),
@@ -96,7 +96,7 @@ def test_editor_enters_the_2017_memorandum_from_the_article(page):
 
     agreement = Agreement.objects.get()
     assert (agreement.party_a_id, agreement.party_b_id, agreement.status) == ("IQ", "IR", "signed")
-    signatories = {s.person.name: s.party_id for s in agreement.signatories.select_related("person")}
+    signatories = {s.person.name: s.party_id for s in agreement.participants.select_related("person")}
     assert signatories == {"Hossein Dehqan": "IR", "Erfan Mahmoud al-Hayali": "IQ"}
     assert Person.objects.get(name="Erfan Mahmoud al-Hayali").other_names.get().name == "al-Hiyali"
     assert [

@@ -20,20 +20,25 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+import pycountry
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from agreements.choices import AgreementKind, EventType
+from agreements.choices import AgreementKind, BodyKind, EventType, ImplementationKind, Level, ParticipantRole
+from agreements.commitments import ImplementationFact, derive_commitment
 from agreements.dates import DatePrecision, PartialDate
 from agreements.lifecycle import EventFact, derive_lifecycle
 from agreements.models import (
     Agreement,
+    Body,
     Clause,
     ClauseCategory,
+    Commitment,
     Country,
+    ImplementationEvent,
+    Participant,
     Person,
-    Signatory,
     StatusEvent,
     StatusPeriod,
 )
@@ -63,9 +68,35 @@ KIND_WEIGHTS = {
     AgreementKind.OTHER: 2,
 }
 OFFICES = ("Minister of Foreign Affairs", "Minister of Defence", "Ambassador", "Prime Minister")
+SYNTHETIC_BODY_NOTE = "Synthetic body made by generate_synthetic_data; not a real organisation."
+SUB_NATIONAL_BODIES = 2  # per country that has ISO 3166-2 subdivisions
+# Shares of the agreements: sides named by ministries (between governments), by bodies below the
+# state (sub-national); participants beyond the two signatories; signatories the sources do not
+# name; agreements with a commitment.
+GOVERNMENT_SHARE, SUB_NATIONAL_SHARE = 0.25, 0.04
+OTHER_ROLE_SHARE, UNNAMED_SHARE, COMMITMENT_SHARE = 0.3, 0.05, 0.2
+OTHER_ROLES = (ParticipantRole.WITNESSED, ParticipantRole.NEGOTIATED, ParticipantRole.ATTENDED)
+UNNAMED = "Counterpart, not named in the sources (synthetic)"
 
 
 # --- What one agreement is made of -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DraftParticipant:
+    role: str
+    person: int | None  # None: not named (described instead)
+    party: str
+    body: int | None
+    office: str
+
+
+@dataclass(frozen=True)
+class DraftCommitment:
+    party: str | None
+    text: str
+    due: PartialDate
+    events: list[ImplementationFact]
 
 
 @dataclass
@@ -77,16 +108,22 @@ class Draft:
     party_b: str
     kind: str
     title: str
+    level: str
+    sides: tuple[int | None, int | None]  # the bodies of party A and party B
     clauses: list[tuple[int, str, list[int]]]  # (position, text, category ids)
-    signatories: list[tuple[int, str, str]]  # (person id, party, office), party A first
+    participants: list[DraftParticipant]  # by party, as they are stored and read back
     events: list[EventFact]
+    commitments: list[DraftCommitment]
     clause_ids: list[int] = field(default_factory=list)
+    commitment_ids: list[int] = field(default_factory=list)
 
-    def search_document(self, person_names: dict[int, str]) -> str:
-        # Signatories' names in (party, id) order, as build_document reads them; synthetic
-        # people have no other names.
-        clauses = (text for _, text, _ in self.clauses)
-        return document_text(self.title, "", clauses, (person_names[p] for p, _, _ in self.signatories))
+    def search_document(self, person_names: dict[int, str], body_names: dict[int, str]) -> str:
+        # As build_document reads it: named participants in (party, id) order (synthetic people
+        # have no other names), then each body once, the sides' first.
+        names = [person_names[p.person] for p in self.participants if p.person is not None]
+        bodies = [body for body in (*self.sides, *(p.body for p in self.participants)) if body is not None]
+        names += dict.fromkeys(body_names[body] for body in bodies)
+        return document_text(self.title, "", (text for _, text, _ in self.clauses), names)
 
 
 class Lifecycles:
@@ -186,6 +223,9 @@ AGREEMENT_COLUMNS = (
     "id",
     "party_a_id",
     "party_b_id",
+    "body_a_id",
+    "body_b_id",
+    "level",
     *AGREEMENT_FIELDS,
     *DERIVED_COLUMNS,
     "search_document",
@@ -198,9 +238,30 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "agreement": (Agreement._meta.db_table, AGREEMENT_COLUMNS),
     "clause": (Clause._meta.db_table, ("id", "agreement_id", "position", "article", "text")),
     "clause_category": (Clause.categories.through._meta.db_table, ("clause_id", "clausecategory_id")),
-    "signatory": (
-        Signatory._meta.db_table,
-        ("agreement_id", "person_id", "party_id", "office", "rank", "note"),
+    "participant": (
+        Participant._meta.db_table,
+        ("agreement_id", "role", "person_id", "description", "party_id", "body_id", "office", "rank", "note"),
+    ),
+    "commitment": (
+        Commitment._meta.db_table,
+        (
+            "id",
+            "agreement_id",
+            "position",
+            "party_id",
+            "text",
+            "due_on",
+            "due_on_precision",
+            "due_note",
+            "state",
+            "due_current",
+            "due_current_precision",
+        ),
+    ),
+    "commitment_clause": (Commitment.clauses.through._meta.db_table, ("commitment_id", "clause_id")),
+    "implementation": (
+        ImplementationEvent._meta.db_table,
+        ("commitment_id", "kind", "date", "date_precision", "new_due_on", "new_due_on_precision", "note"),
     ),
     "event": (
         StatusEvent._meta.db_table,
@@ -289,10 +350,14 @@ class Generator:
         self.category_weights = [3 if parent is None else 1 for _, _, parent in categories]
         self.people: dict[str, list[int]] = {}
         self.person_names: dict[int, str] = {}
+        self.ministries: dict[str, int] = {}
+        self.local_bodies: dict[str, list[int]] = {}
+        self.body_names: dict[int, str] = {}
 
     def run(self) -> None:
         started = time.monotonic()
         self._make_people()
+        self._make_bodies()
         pairs = pair_sizes(self.total, self.countries, self.rng)
         self.out(
             f"{len(pairs):,} pairs over {len(self.countries)} states; busiest: {max(n for *_, n in pairs):,}"
@@ -314,16 +379,99 @@ class Generator:
 
     def _make_people(self) -> None:
         people = [
-            Person(name=f"Synthetic Signatory {code}-{index}", note=SYNTHETIC_PERSON_NOTE)
+            Person(name=f"Synthetic Participant {code}-{index}", note=SYNTHETIC_PERSON_NOTE)
             for code in self.countries
             for index in range(1, PEOPLE_PER_COUNTRY + 1)
         ]
         existing = dict(Person.objects.filter(note=SYNTHETIC_PERSON_NOTE).values_list("name", "pk"))
         Person.objects.bulk_create([p for p in people if p.name not in existing], batch_size=2_000)
         for name, pk in Person.objects.filter(note=SYNTHETIC_PERSON_NOTE).values_list("name", "pk"):
-            code = name.removeprefix("Synthetic Signatory ").rsplit("-", 1)[0]
+            code = name.removeprefix("Synthetic Participant ").rsplit("-", 1)[0]
             self.people.setdefault(code, []).append(pk)
             self.person_names[pk] = name
+
+    def _make_bodies(self) -> None:
+        """A ministry for each state, and two bodies below the state where ISO 3166-2 has subdivisions."""
+        bodies = []
+        for code in self.countries:
+            bodies.append(Body(name=f"Synthetic Ministry {code}", kind=BodyKind.MINISTRY, country_id=code))
+            subdivisions = sorted(s.code for s in pycountry.subdivisions.get(country_code=code) or ())
+            for subdivision in subdivisions[:SUB_NATIONAL_BODIES]:
+                bodies.append(
+                    Body(
+                        name=f"Synthetic Border Force {subdivision}",
+                        kind=BodyKind.ARMED_FORCE,
+                        country_id=code,
+                        subdivision=subdivision,
+                    )
+                )
+        for body in bodies:
+            body.note = SYNTHETIC_BODY_NOTE
+        existing = set(Body.objects.filter(note=SYNTHETIC_BODY_NOTE).values_list("name", flat=True))
+        Body.objects.bulk_create([b for b in bodies if b.name not in existing], batch_size=2_000)
+        for pk, name, code, subdivision in Body.objects.filter(note=SYNTHETIC_BODY_NOTE).values_list(
+            "pk", "name", "country_id", "subdivision"
+        ):
+            self.body_names[pk] = name
+            if subdivision:
+                self.local_bodies.setdefault(code, []).append(pk)
+            else:
+                self.ministries[code] = pk
+
+    def _sides(self, party_a: str, party_b: str) -> tuple[str, tuple[int | None, int | None]]:
+        roll = self.rng.random()
+        if roll < SUB_NATIONAL_SHARE and party_a in self.local_bodies and party_b in self.local_bodies:
+            return Level.SUB_NATIONAL, (
+                self.rng.choice(self.local_bodies[party_a]),
+                self.rng.choice(self.local_bodies[party_b]),
+            )
+        if roll < SUB_NATIONAL_SHARE + GOVERNMENT_SHARE:
+            return Level.GOVERNMENT, (self.ministries[party_a], self.ministries[party_b])
+        return Level.STATE, (None, None)
+
+    def _participants(self, party_a: str, party_b: str, sides: tuple) -> list[DraftParticipant]:
+        rng = self.rng
+        rows = []
+        for party, body in zip((party_a, party_b), sides, strict=True):
+            named = rng.random() >= UNNAMED_SHARE
+            person = rng.choice(self.people[party]) if named else None
+            rows.append(DraftParticipant(ParticipantRole.SIGNED, person, party, body, rng.choice(OFFICES)))
+        if rng.random() < OTHER_ROLE_SHARE:
+            party = rng.choice((party_a, party_b))
+            signer = next(row.person for row in rows if row.party == party)
+            others = [pk for pk in self.people[party] if pk != signer]
+            rows.append(DraftParticipant(rng.choice(OTHER_ROLES), rng.choice(others), party, None, ""))
+        return sorted(rows, key=lambda row: row.party)  # stored and read back by party
+
+    def _commitments(self, party_a: str, party_b: str, signed: PartialDate) -> list[DraftCommitment]:
+        rng = self.rng
+        if rng.random() >= COMMITMENT_SHARE:
+            return []
+        due = PartialDate(signed.end + datetime.timedelta(days=rng.choice((90, 180, 365))))
+        day = signed.end
+        events: list[ImplementationFact] = []
+        for kind in rng.choice(self._FOLLOW_UPS):
+            day += datetime.timedelta(days=rng.randrange(20, 200))
+            if day > self.lifecycles.last_day:
+                break  # nothing is reported after today
+            new_due = None
+            if kind == ImplementationKind.EXTENDED:
+                new_due = PartialDate((events_due(due, events) or due).end + datetime.timedelta(days=180))
+            events.append(ImplementationFact(kind, PartialDate(day), new_due))
+        party = rng.choice((party_a, party_b, None))
+        return [DraftCommitment(party, "Synthetic commitment to act on clause 1.", due, events)]
+
+    # What later reports say of a synthetic commitment, in order.
+    _FOLLOW_UPS = (
+        (),
+        (),
+        (ImplementationKind.PROGRESS,),
+        (ImplementationKind.PROGRESS, ImplementationKind.MET),
+        (ImplementationKind.EXTENDED,),
+        (ImplementationKind.EXTENDED, ImplementationKind.MET),
+        (ImplementationKind.UNMET,),
+        (ImplementationKind.SUPERSEDED,),
+    )
 
     def _draft(self, agreement_id: int, party_a: str, party_b: str, number: int) -> Draft:
         rng = self.rng
@@ -335,17 +483,20 @@ class Generator:
             }
             names = " and ".join(name for pk, name in self.categories if pk in tagged)
             clauses.append((position, f"Synthetic clause {position} on {names.lower()}.", sorted(tagged)))
+        level, sides = self._sides(party_a, party_b)
+        events = self.lifecycles.events(party_a, party_b)
         return Draft(
             id=agreement_id,
             party_a=party_a,
             party_b=party_b,
             kind=kind,
             title=f"Synthetic {AgreementKind(kind).label.lower()} no. {number} ({party_a}–{party_b})",
+            level=level,
+            sides=sides,
             clauses=clauses,
-            signatories=[
-                (rng.choice(self.people[party]), party, rng.choice(OFFICES)) for party in (party_a, party_b)
-            ],
-            events=self.lifecycles.events(party_a, party_b),
+            participants=self._participants(party_a, party_b, sides),
+            events=events,
+            commitments=self._commitments(party_a, party_b, events[0].date),
         )
 
     def _write_chunk(self, slots: list[tuple[str, str]], offset: int) -> None:
@@ -355,8 +506,10 @@ class Generator:
             for i, (pk, (a, b)) in enumerate(zip(ids, slots, strict=True))
         ]
         clause_ids = iter(self.writer.reserve_ids(Clause, sum(len(d.clauses) for d in drafts)))
+        commitment_ids = iter(self.writer.reserve_ids(Commitment, sum(len(d.commitments) for d in drafts)))
         for draft in drafts:
             draft.clause_ids = [next(clause_ids) for _ in draft.clauses]
+            draft.commitment_ids = [next(commitment_ids) for _ in draft.commitments]
         lifecycles = [derive_lifecycle(draft.events) for draft in drafts]
         self.writer.write("agreement", self._agreement_rows(drafts, lifecycles))
         self.writer.write(
@@ -377,13 +530,14 @@ class Generator:
             ),
         )
         self.writer.write(
-            "signatory",
+            "participant",
             (
-                (d.id, person, party, office, "", "")
+                (d.id, p.role, p.person, "" if p.person else UNNAMED, p.party, p.body, p.office, "", "")
                 for d in drafts
-                for person, party, office in d.signatories
+                for p in d.participants
             ),
         )
+        self._write_commitments(drafts)
         self.writer.write(
             "event",
             (
@@ -401,6 +555,43 @@ class Generator:
             ),
         )
 
+    def _write_commitments(self, drafts: list[Draft]) -> None:
+        rows, links, events = [], [], []
+        for d in drafts:
+            for pk, c in zip(d.commitment_ids, d.commitments, strict=True):
+                status = derive_commitment(c.due, c.events)
+                rows.append(
+                    (
+                        pk,
+                        d.id,
+                        1,
+                        c.party,
+                        c.text,
+                        c.due.value,
+                        c.due.precision,
+                        "Within months of signature (synthetic).",
+                        status.state,
+                        status.due.value,
+                        status.due.precision,
+                    )
+                )
+                links.append((pk, d.clause_ids[0]))
+                events += [
+                    (
+                        pk,
+                        e.kind,
+                        e.date.value,
+                        e.date.precision,
+                        e.new_due.value if e.new_due else None,
+                        e.new_due.precision if e.new_due else "",
+                        "",
+                    )
+                    for e in c.events
+                ]
+        self.writer.write("commitment", iter(rows))
+        self.writer.write("commitment_clause", iter(links))
+        self.writer.write("implementation", iter(events))
+
     def _agreement_rows(self, drafts: list[Draft], lifecycles) -> Iterator[tuple]:
         for draft, lifecycle in zip(drafts, lifecycles, strict=True):
             row = {
@@ -408,10 +599,13 @@ class Generator:
                 "id": draft.id,
                 "party_a_id": draft.party_a,
                 "party_b_id": draft.party_b,
+                "body_a_id": draft.sides[0],
+                "body_b_id": draft.sides[1],
+                "level": draft.level,
                 "title": draft.title,
                 "kind": draft.kind,
                 **derived_values(lifecycle),
-                "search_document": draft.search_document(self.person_names),
+                "search_document": draft.search_document(self.person_names, self.body_names),
                 "is_synthetic": True,
                 "version": CREATED_VERSION,
                 "created_at": self.now,
@@ -427,9 +621,13 @@ def delete_synthetic(out) -> None:
     statements = [
         f"DELETE FROM {tables['clause_category']} WHERE clause_id IN "
         f"(SELECT id FROM {tables['clause']} WHERE agreement_id IN ({synthetic}))",
+        f"DELETE FROM {tables['implementation']} WHERE commitment_id IN "
+        f"(SELECT id FROM {tables['commitment']} WHERE agreement_id IN ({synthetic}))",
+        f"DELETE FROM {tables['commitment_clause']} WHERE commitment_id IN "
+        f"(SELECT id FROM {tables['commitment']} WHERE agreement_id IN ({synthetic}))",
         *(
             f"DELETE FROM {model._meta.db_table} WHERE agreement_id IN ({synthetic})"
-            for model in (Clause, Signatory, StatusEvent, StatusPeriod)
+            for model in (Commitment, Clause, Participant, StatusEvent, StatusPeriod)
         ),
     ]
     with transaction.atomic(), connection.cursor() as cursor:
@@ -438,8 +636,12 @@ def delete_synthetic(out) -> None:
         # Sources and relations are never generated; anything cited on a synthetic
         # agreement by hand goes with it through the ORM's cascade.
         deleted, _ = Agreement.objects.filter(is_synthetic=True).delete()
-        people, _ = Person.objects.filter(note=SYNTHETIC_PERSON_NOTE, signatures__isnull=True).delete()
-    out(f"Deleted the synthetic data ({deleted:,} rows with the agreements, {people:,} people).")
+        people, _ = Person.objects.filter(note=SYNTHETIC_PERSON_NOTE, participations__isnull=True).delete()
+        bodies, _ = Body.objects.filter(note=SYNTHETIC_BODY_NOTE).delete()
+    out(
+        f"Deleted the synthetic data ({deleted:,} rows with the agreements, {people:,} people, "
+        f"{bodies:,} rows with the bodies)."
+    )
 
 
 class Command(BaseCommand):
@@ -473,3 +675,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         Generator(total=agreements, seed=seed, out=out).run()
         out(f"Generated {agreements:,} synthetic agreements in {time.monotonic() - started:.1f} s.")
+
+
+def events_due(due: PartialDate, events: list[ImplementationFact]) -> PartialDate | None:
+    """The due date after the extensions among ``events`` (``None`` without any)."""
+    extended = [e.new_due for e in events if e.new_due is not None]
+    return extended[-1] if extended else None

@@ -1,0 +1,17 @@
+"""A signatory becomes a participant: someone who took part in an agreement in a role.
+
+The table and its history are renamed, not rebuilt, so every row and every history
+record stays; the next migration adds the role (today's rows signed) and the rest.
+"""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("agreements", "0010_more_constraints")]
+
+    operations = [
+        migrations.RemoveConstraint(model_name="signatory", name="signatory_once_per_agreement"),
+        migrations.RenameModel(old_name="Signatory", new_name="Participant"),
+        migrations.RenameModel(old_name="HistoricalSignatory", new_name="HistoricalParticipant"),
+    ]
