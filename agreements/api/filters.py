@@ -254,7 +254,14 @@ class SourceFilterSet(filters.FilterSet):
 
 
 class CountryFilterSet(filters.FilterSet):
-    q = filters.CharFilter(method="filter_q", max_length=100, help_text="Name or code, in part.")
+    q = filters.CharFilter(
+        method="filter_q",
+        max_length=100,
+        help_text=(
+            "Any name, in part (ISO's, CLDR's and everyday ones: Turkey, UK, Ivory Coast, Persia …), "
+            "or an ISO code. Best first: an exact code, then an exact name, then names starting with it."
+        ),
+    )
     former = StrictBooleanFilter(field_name="is_former", help_text="Only former (or only current) states.")
 
     class Meta:
@@ -262,9 +269,7 @@ class CountryFilterSet(filters.FilterSet):
         fields: list[str] = []
 
     def filter_q(self, queryset: QuerySet[Country], name: str, value: str) -> QuerySet[Country]:
-        return queryset.filter(
-            Q(name__icontains=value) | Q(official_name__icontains=value) | Q(code__iexact=value)
-        )
+        return queryset.matching(value)
 
 
 class RelationFilterSet(filters.FilterSet):
