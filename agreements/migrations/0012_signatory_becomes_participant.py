@@ -8,7 +8,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0010_more_constraints")]
+    dependencies = [("agreements", "0011_countries_kosovo_and_everyday_names")]
 
     operations = [
         migrations.RemoveConstraint(model_name="signatory", name="signatory_once_per_agreement"),
