@@ -114,3 +114,15 @@ def memorandum(mehr) -> dict:
         ],
         "citations": [{"source": mehr.pk, "supports": "Signing and content"}],
     }
+
+
+@pytest.fixture
+def people():
+    """Two defence ministers, one with another spelling of his name."""
+    from agreements.models import PersonName
+
+    from . import factories
+
+    dehqan = factories.PersonFactory(name="Hossein Dehqan")
+    PersonName.objects.create(person=dehqan, name="Hossein Dehghan", kind="transliteration")
+    return {"dehqan": dehqan, "hayali": factories.PersonFactory(name="Erfan Mahmoud al-Hayali")}

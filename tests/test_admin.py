@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from agreements.models import Agreement, ClauseCategory, Person, PersonName, StatusEvent
+from agreements.models import Agreement, ClauseCategory, Person, StatusEvent
 
-from .factories import AgreementFactory, PersonFactory, make_agreement
+from .factories import AgreementFactory, make_agreement
 
 pytestmark = pytest.mark.django_db
 
@@ -36,13 +36,6 @@ def form_data(agreement: dict, **inlines: list[dict]) -> dict:
 
 def slugs(*names: str) -> list[str]:
     return [str(ClauseCategory.objects.get(slug=name).pk) for name in names]
-
-
-@pytest.fixture
-def people():
-    dehqan = PersonFactory(name="Hossein Dehqan")
-    PersonName.objects.create(person=dehqan, name="Hossein Dehghan", kind="transliteration")
-    return {"dehqan": dehqan, "hayali": PersonFactory(name="Erfan Mahmoud al-Hayali")}
 
 
 def new_memorandum(people, **overrides) -> dict:

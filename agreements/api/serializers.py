@@ -175,7 +175,10 @@ class ImplementationEventSerializer(serializers.Serializer):
         allow_null=True, default=None, help_text="For an extension (and only then): the new due date."
     )
     new_due_on_precision = serializers.ChoiceField(
-        choices=DatePrecision.choices, default=DatePrecision.DAY, help_text="Ignored without new_due_on."
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        allow_blank=True,
+        help_text="Ignored without new_due_on (empty there in responses).",
     )
     note = _text()
     source = _source_field()
@@ -185,7 +188,9 @@ class ImplementationEventSerializer(serializers.Serializer):
         return ImplementationEventIn(
             kind=values["kind"],
             date=PartialDate.of(values["date"], values["date_precision"]),
-            new_due=PartialDate.of(new_due, values["new_due_on_precision"]) if new_due else None,
+            new_due=PartialDate.of(new_due, values["new_due_on_precision"] or DatePrecision.DAY)
+            if new_due
+            else None,
             note=values["note"],
             source=values["source"],
         )
@@ -208,7 +213,10 @@ class CommitmentSerializer(serializers.Serializer):
     )
     due_on = serializers.DateField(allow_null=True, default=None, help_text="The deadline, if any.")
     due_on_precision = serializers.ChoiceField(
-        choices=DatePrecision.choices, default=DatePrecision.DAY, help_text="Ignored without due_on."
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        allow_blank=True,
+        help_text="Ignored without due_on (empty there in responses).",
     )
     due_note = _text(300, help_text="How the due date was derived, e.g. “within six months of signature”.")
     source = _source_field()
@@ -230,7 +238,7 @@ class CommitmentSerializer(serializers.Serializer):
             text=values["text"],
             party=values["party"],
             clauses=values["clauses"],
-            due=PartialDate.of(due, values["due_on_precision"]) if due else None,
+            due=PartialDate.of(due, values["due_on_precision"] or DatePrecision.DAY) if due else None,
             due_note=values["due_note"],
             source=values["source"],
             events=[ImplementationEventSerializer().to_input(event) for event in values["events"]],

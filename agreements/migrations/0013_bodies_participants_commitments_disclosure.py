@@ -837,7 +837,7 @@ class Migration(migrations.Migration):
                     ("person__isnull", False), models.Q(("description", ""), _negated=True), _connector="OR"
                 ),
                 name="participant_named_or_described",
-                violation_error_message="Name the person, or describe them when the sources do not.",
+                violation_error_message="Name the person, or describe them when the sources do not (e.g. “Iraqi counterpart, not named in the sources”).",
             ),
         ),
         migrations.AddConstraint(

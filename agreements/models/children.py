@@ -7,6 +7,11 @@ from ..choices import CommitmentState, EventType, ImplementationKind, Participan
 from ..dates import DatePrecision, PartialDate, format_partial_date, optional_precision_check, precision_check
 from ..history import HistoryInterface
 
+UNNAMED_NEEDS_DESCRIPTION = (
+    "Name the person, or describe them when the sources do not "
+    "(e.g. “Iraqi counterpart, not named in the sources”)."
+)
+
 
 class Participant(models.Model):
     """Someone who took part in an agreement for one of its two parties, in one role.
@@ -72,7 +77,7 @@ class Participant(models.Model):
             models.CheckConstraint(
                 condition=models.Q(person__isnull=False) | ~models.Q(description=""),
                 name="participant_named_or_described",
-                violation_error_message="Name the person, or describe them when the sources do not.",
+                violation_error_message=UNNAMED_NEEDS_DESCRIPTION,
             ),
             models.CheckConstraint(
                 condition=models.Q(role__in=ParticipantRole.values), name="participant_role_valid"

@@ -15,6 +15,7 @@ from ..commitments import validate_commitment
 from ..dates import PartialDate
 from ..lifecycle import derive_lifecycle, validate_events
 from ..models import Body, Country, Person
+from ..models.children import UNNAMED_NEEDS_DESCRIPTION
 from ..pairs import canonical_pair, same_parties_problem
 from .base import Errors
 from .inputs import AgreementIn, CommitmentIn, ParticipantIn
@@ -95,11 +96,7 @@ def check_participants(
         if problem:
             errors.add(f"{path}.body", problem)
         if participant.person is None and not participant.description.strip():
-            errors.add(
-                f"{path}.description",
-                "Name the person, or describe them when the sources do not (e.g. “Iraqi counterpart, "
-                "not named in the sources”).",
-            )
+            errors.add(f"{path}.description", UNNAMED_NEEDS_DESCRIPTION)
             continue
         key = _participant_key(participant)
         if key in seen:
