@@ -52,13 +52,14 @@ class CitationInline(admin.TabularInline):
     verbose_name_plural = "sources (those cited for any part are added on save)"
 
 
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(admin.StackedInline):
     model = Participant
     form = ServicePartForm
     formset = ServiceFormSet
     extra = 0
     autocomplete_fields = ["person", "party", "body", "source"]
-    fields = ["role", "person", "description", "party", "body", "office", "rank", "note", "source"]
+    # Stacked, a row of related fields a line: nine columns would not fit a laptop's screen.
+    fields = [("role", "party", "body"), ("person", "description"), ("office", "rank"), ("source", "note")]
     verbose_name = "participant"
     verbose_name_plural = "participants (who signed, initialled, witnessed, negotiated or attended)"
 
