@@ -2,11 +2,11 @@
 
 * **PostGraphile v4** (npm, Node.js 20) on the same PostgreSQL database: it compiles a
   GraphQL query into one SQL statement. It is asked for the same nested page as our
-  list (agreement fields, signatories with their person, clauses with category slugs,
-  events, citations), in the same orders.
+  list (agreement fields, participants with their person and body, clauses with category slugs,
+  events, citations, commitments with their implementation events), in the same orders.
 * **Datasette** (PyPI, in a virtualenv of its own so it cannot disturb the product's
   dependencies) on the SQLite copy, with canned queries that build the same documents
-  with SQLite's JSON functions — the SQLite form of ``agreements/api/documents.py``.
+  with SQLite's JSON functions — the SQLite form of ``agreements/reports/documents.py``.
 
 Both are pinned in ``bench/peers/`` (``package.json`` + ``package-lock.json``,
 ``requirements.txt``) and installed there on first use; nothing reaches the product.
@@ -48,11 +48,16 @@ def install() -> None:
 
 AGREEMENT_FIELDS = """
 fragment Agreement on AgreementsAgreement {
-  id title kind partyAId partyBId summary fullText textPublic placeOfSignature evidence
+  id title kind partyAId partyBId level summary fullText disclosure placeOfSignature evidence
   untsRegistration wikidataQid atopId dcadId status signedOn signedOnPrecision
   inForceFrom inForceFromPrecision endedOn endedOnPrecision isSynthetic version createdAt updatedAt
-  signatories: agreementsSignatoriesByAgreementId(orderBy: [PARTY_ID_ASC, ID_ASC]) {
-    nodes { id person: agreementsPersonByPersonId { id name } partyId office rank note sourceId }
+  bodyA: agreementsBodyByBodyAId { id name }
+  bodyB: agreementsBodyByBodyBId { id name }
+  participants: agreementsParticipantsByAgreementId(orderBy: [PARTY_ID_ASC, ID_ASC]) {
+    nodes {
+      id role person: agreementsPersonByPersonId { id name } description partyId
+      body: agreementsBodyByBodyId { id name } office rank note sourceId
+    }
   }
   clauses: agreementsClausesByAgreementId(orderBy: POSITION_ASC) {
     nodes {
@@ -67,6 +72,17 @@ fragment Agreement on AgreementsAgreement {
   }
   citations: agreementsAgreementsourcesByAgreementId(orderBy: ID_ASC) {
     nodes { sourceId supports }
+  }
+  commitments: agreementsCommitmentsByAgreementId(orderBy: POSITION_ASC) {
+    nodes {
+      id position partyId text dueOn dueOnPrecision dueNote sourceId state dueCurrent dueCurrentPrecision
+      clauses: agreementsCommitmentClausesByCommitmentId {
+        nodes { clause: agreementsClauseByClauseId { position } }
+      }
+      events: agreementsImplementationeventsByCommitmentId(orderBy: [DATE_ASC, ID_ASC]) {
+        nodes { id kind date datePrecision newDueOn newDueOnPrecision note sourceId }
+      }
+    }
   }
 }
 """

@@ -5,7 +5,17 @@ from __future__ import annotations
 from django.db.models import F
 from rest_framework import serializers, viewsets
 
-from agreements.models import Agreement, AgreementSource, Clause, Person, Signatory, StatusEvent
+from agreements.models import (
+    Agreement,
+    AgreementSource,
+    Body,
+    Clause,
+    Commitment,
+    ImplementationEvent,
+    Participant,
+    Person,
+    StatusEvent,
+)
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -14,12 +24,57 @@ class PersonSerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
-class SignatorySerializer(serializers.ModelSerializer):
-    person = PersonSerializer()
+class BodySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Body
+        fields = ["id", "name"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    person = PersonSerializer(allow_null=True)
+    body = BodySerializer(allow_null=True)
 
     class Meta:
-        model = Signatory
-        fields = ["id", "person", "party", "office", "rank", "note", "source"]
+        model = Participant
+        fields = ["id", "role", "person", "description", "party", "body", "office", "rank", "note", "source"]
+
+
+class ImplementationEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImplementationEvent
+        fields = [
+            "id",
+            "kind",
+            "date",
+            "date_precision",
+            "new_due_on",
+            "new_due_on_precision",
+            "note",
+            "source",
+        ]
+
+
+class CommitmentSerializer(serializers.ModelSerializer):
+    clauses = serializers.SlugRelatedField(many=True, read_only=True, slug_field="position")
+    events = ImplementationEventSerializer(many=True)
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "id",
+            "position",
+            "party",
+            "text",
+            "clauses",
+            "due_on",
+            "due_on_precision",
+            "due_note",
+            "source",
+            "events",
+            "state",
+            "due_current",
+            "due_current_precision",
+        ]
 
 
 class ClauseSerializer(serializers.ModelSerializer):
@@ -43,7 +98,10 @@ class CitationSerializer(serializers.ModelSerializer):
 
 
 class AgreementSerializer(serializers.ModelSerializer):
-    signatories = SignatorySerializer(many=True)
+    body_a = BodySerializer(allow_null=True)
+    body_b = BodySerializer(allow_null=True)
+    participants = ParticipantSerializer(many=True)
+    commitments = CommitmentSerializer(many=True)
     clauses = ClauseSerializer(many=True)
     events = StatusEventSerializer(many=True)
     citations = CitationSerializer(many=True)
@@ -56,9 +114,12 @@ class AgreementSerializer(serializers.ModelSerializer):
             "kind",
             "party_a",
             "party_b",
+            "body_a",
+            "body_b",
+            "level",
             "summary",
             "full_text",
-            "text_public",
+            "disclosure",
             "place_of_signature",
             "evidence",
             "unts_registration",
@@ -76,10 +137,11 @@ class AgreementSerializer(serializers.ModelSerializer):
             "version",
             "created_at",
             "updated_at",
-            "signatories",
+            "participants",
             "clauses",
             "events",
             "citations",
+            "commitments",
         ]
 
 
