@@ -93,15 +93,27 @@ def make_varied_dataset(count: int = 12, *, seed: int = 5) -> list[Agreement]:
     """``count`` agreements written through the services, varied enough to catch a lossy copy.
 
     Each has other parties, partial dates, unicode and NUL-free oddities in text, signatories
-    new and reused (with other names and sources), clauses with one or two categories, one to
-    three events (some in force, some ended), citations, and every other one a relation to
-    the previous agreement; then a person and a source are edited and one agreement updated
-    and one deleted, so history tables hold changes and deletions too.
+    new and reused (with other names and sources), every other one a witness and an unnamed
+    signatory, every third one bodies on its sides (sub-national for some) and a commitment
+    with implementation events, clauses with one or two categories, one to three events (some
+    in force, some ended), citations, and every other one a relation to the previous
+    agreement; then a person and a source are edited and one agreement updated and one
+    deleted, so history tables hold changes and deletions too.
     """
     import random
 
     from agreements.models import AgreementRelation
-    from agreements.services import CitationIn, OtherNameIn, PersonIn, agreement_delete, agreement_update
+    from agreements.services import (
+        BodyIn,
+        CitationIn,
+        CommitmentIn,
+        ImplementationEventIn,
+        OtherNameIn,
+        PersonIn,
+        agreement_delete,
+        agreement_update,
+        body_create,
+    )
 
     rng = random.Random(seed)
     pairs = [("IR", "IQ"), ("FR", "DE"), ("US", "CA"), ("SUHH", "FI"), ("JP", "KR"), ("BR", "AR")]
@@ -136,6 +148,57 @@ def make_varied_dataset(count: int = 12, *, seed: int = 5) -> list[Agreement]:
             name=f"Participant {index} {texts[index % len(texts)][:20]}",
             other_names=[OtherNameIn(f"Other {index}", kind=NameKind.TRANSLITERATION, language="fa")],
         )
+        participants = [
+            ParticipantIn(new_person, party=party_a, office="Minister", source=source),
+            ParticipantIn(reused, party=party_b, rank="General" if index % 2 else ""),
+        ]
+        if index % 2 == 0:
+            participants += [
+                ParticipantIn(reused, party=party_b, role="witnessed"),
+                ParticipantIn(
+                    None, party=party_a, role="negotiated", description=f"Head of delegation {index}"
+                ),
+            ]
+        sides, commitments = {}, []
+        if index % 3 == 0:
+            local = "-" if index % 2 else ""  # some sides below the state
+            sides = {
+                "body_a": body_create(
+                    data=BodyIn(
+                        f"Ministry {index} {texts[index % len(texts)][:10]}",
+                        country=party_a,
+                        other_names=[OtherNameIn(f"MoD {index}")],
+                    )
+                ),
+                "body_b": body_create(
+                    data=BodyIn(
+                        f"Border force {index}",
+                        country=party_b,
+                        kind="armed_force",
+                        subdivision=_first_subdivision(party_b) if local else "",
+                    )
+                ),
+            }
+            due = PartialDate.of(signed.replace(year=signed.year + 2), DatePrecision.MONTH)
+            commitments = [
+                CommitmentIn(
+                    position=1,
+                    text=f"Undertaking {index} {texts[index % len(texts)]}",
+                    party=party_b,
+                    clauses=[1],
+                    due=due,
+                    due_note="within two years",
+                    source=source,
+                    events=[
+                        ImplementationEventIn("progress", PartialDate(signed.replace(year=signed.year + 1))),
+                        ImplementationEventIn(
+                            "extended",
+                            PartialDate(signed.replace(year=signed.year + 1, day=28)),
+                            new_due=PartialDate.of(signed.replace(year=signed.year + 3), DatePrecision.YEAR),
+                        ),
+                    ],
+                )
+            ]
         agreements.append(
             make_agreement(
                 title=f"Agreement {index}: {texts[index % len(texts)]}",
@@ -145,10 +208,9 @@ def make_varied_dataset(count: int = 12, *, seed: int = 5) -> list[Agreement]:
                 place_of_signature=["Tehran", "", "Zürich"][index % 3],
                 disclosure="published" if index % 2 == 1 else "unknown",
                 unts_registration=f"I-{50000 + index}" if index % 3 == 0 else "",
-                participants=[
-                    ParticipantIn(new_person, party=party_a, office="Minister", source=source),
-                    ParticipantIn(reused, party=party_b, rank="General" if index % 2 else ""),
-                ],
+                participants=participants,
+                commitments=commitments,
+                **sides,
                 clauses=[
                     ClauseIn(
                         position + 1,
@@ -174,3 +236,9 @@ def make_varied_dataset(count: int = 12, *, seed: int = 5) -> list[Agreement]:
     )
     agreement_delete(agreement=agreements.pop())
     return agreements
+
+
+def _first_subdivision(country: str) -> str:
+    import pycountry
+
+    return sorted(s.code for s in pycountry.subdivisions.get(country_code=country[:2]) or [])[0]
