@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from ..choices import BodyKind, NameKind
 from ..history import HistoryInterface
+from ..names import name_key
 
 
 class BodyQuerySet(models.QuerySet):
@@ -25,6 +26,8 @@ class Body(models.Model):
     """
 
     name = models.CharField(max_length=200, help_text="The name the tracker uses, e.g. Ministry of Defence.")
+    # ``names.name_key`` of the name: every spelling of it alike (kept by the services).
+    name_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     kind = models.CharField(max_length=24, choices=BodyKind.choices, default=BodyKind.MINISTRY)
     country = models.ForeignKey("Country", on_delete=models.PROTECT, related_name="bodies")
     subdivision = models.CharField(
@@ -39,7 +42,7 @@ class Body(models.Model):
 
     objects = BodyQuerySet.as_manager()
 
-    history = HistoricalRecords(bases=[HistoryInterface])
+    history = HistoricalRecords(bases=[HistoryInterface], excluded_fields=["name_key"])
 
     class Meta:
         ordering = ["name", "id"]
@@ -64,6 +67,13 @@ class Body(models.Model):
         place = self.subdivision or self.country_id
         return f"{self.name} ({place})"
 
+    def save(self, *args, **kwargs) -> None:
+        # Every spelling of the name alike, for the duplicate guard and the intake's matching.
+        self.name_key = name_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
+
     @property
     def is_sub_national(self) -> bool:
         return bool(self.subdivision) or self.kind == BodyKind.REGIONAL_GOVERNMENT
@@ -74,13 +84,14 @@ class BodyName(models.Model):
 
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="other_names")
     name = models.CharField(max_length=200)
+    name_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     kind = models.CharField(max_length=16, choices=NameKind.choices, default=NameKind.SPELLING)
     language = models.CharField(max_length=16, blank=True, help_text="BCP 47 tag of the name's language.")
     source = models.ForeignKey(
         "Source", on_delete=models.PROTECT, null=True, blank=True, related_name="body_names"
     )
 
-    history = HistoricalRecords(bases=[HistoryInterface])
+    history = HistoricalRecords(bases=[HistoryInterface], excluded_fields=["name_key"])
 
     class Meta:
         ordering = ["name"]
@@ -93,3 +104,10 @@ class BodyName(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # Every spelling of the name alike, for the duplicate guard and the intake's matching.
+        self.name_key = name_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)

@@ -4,6 +4,7 @@ from simple_history.models import HistoricalRecords
 
 from ..choices import NameKind
 from ..history import HistoryInterface
+from ..names import name_key
 
 WIKIDATA_QID = r"^Q[1-9][0-9]*$"
 wikidata_qid_validator = RegexValidator(WIKIDATA_QID, "A Wikidata id looks like Q42.")
@@ -26,6 +27,8 @@ class Person(models.Model):
     """Someone who signs agreements, under the name the tracker uses for them."""
 
     name = models.CharField(max_length=200, help_text="The canonical spelling used throughout the tracker.")
+    # ``names.name_key`` of the name: every spelling of it alike (kept by the services).
+    name_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     wikidata_qid = models.CharField(
         max_length=16, blank=True, validators=[wikidata_qid_validator], verbose_name="Wikidata id"
     )
@@ -35,7 +38,7 @@ class Person(models.Model):
 
     objects = PersonQuerySet.as_manager()
 
-    history = HistoricalRecords(bases=[HistoryInterface])
+    history = HistoricalRecords(bases=[HistoryInterface], excluded_fields=["name_key"])
 
     class Meta:
         ordering = ["name"]
@@ -50,6 +53,13 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # Every spelling of the name alike, for the duplicate guard and the intake's matching.
+        self.name_key = name_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
 
     def name_matching(self, term: str) -> str:
         """The name, with the other spellings that contain ``term`` when the name does not.
@@ -69,6 +79,7 @@ class PersonName(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="other_names")
     name = models.CharField(max_length=200)
+    name_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     kind = models.CharField(max_length=16, choices=NameKind.choices, default=NameKind.SPELLING)
     language = models.CharField(
         max_length=16, blank=True, help_text="BCP 47 tag of the name's script or source."
@@ -77,7 +88,7 @@ class PersonName(models.Model):
         "Source", on_delete=models.PROTECT, null=True, blank=True, related_name="person_names"
     )
 
-    history = HistoricalRecords(bases=[HistoryInterface])
+    history = HistoricalRecords(bases=[HistoryInterface], excluded_fields=["name_key"])
 
     class Meta:
         ordering = ["name"]
@@ -92,3 +103,10 @@ class PersonName(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # Every spelling of the name alike, for the duplicate guard and the intake's matching.
+        self.name_key = name_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)

@@ -42,6 +42,7 @@ from agreements.models import (
     StatusEvent,
     StatusPeriod,
 )
+from agreements.names import name_key
 from agreements.search import document_text
 from agreements.services import AGREEMENT_FIELDS
 from agreements.services.derived import (
@@ -379,7 +380,11 @@ class Generator:
 
     def _make_people(self) -> None:
         people = [
-            Person(name=f"Synthetic Participant {code}-{index}", note=SYNTHETIC_PERSON_NOTE)
+            Person(
+                name=f"Synthetic Participant {code}-{index}",
+                name_key=name_key(f"Synthetic Participant {code}-{index}"),
+                note=SYNTHETIC_PERSON_NOTE,
+            )
             for code in self.countries
             for index in range(1, PEOPLE_PER_COUNTRY + 1)
         ]
@@ -405,8 +410,8 @@ class Generator:
                         subdivision=subdivision,
                     )
                 )
-        for body in bodies:
-            body.note = SYNTHETIC_BODY_NOTE
+        for body in bodies:  # bulk_create skips save(), which keys the name
+            body.note, body.name_key = SYNTHETIC_BODY_NOTE, name_key(body.name)
         existing = set(Body.objects.filter(note=SYNTHETIC_BODY_NOTE).values_list("name", flat=True))
         Body.objects.bulk_create([b for b in bodies if b.name not in existing], batch_size=2_000)
         for pk, name, code, subdivision in Body.objects.filter(note=SYNTHETIC_BODY_NOTE).values_list(
