@@ -58,7 +58,7 @@ def agreement_create(*, data: AgreementIn, restore_id: int | None = None) -> Agr
     if restore_id is not None:
         # Continue the version count, so that no ETag issued before the deletion matches again.
         last = Agreement.history.filter(id=restore_id).aggregate(last=Max("version"))["last"] or 0
-        agreement = Agreement(pk=restore_id, version=last)
+        agreement = Agreement(pk=restore_id, version=last + 1)
     with transaction.atomic():
         _write(agreement, data)
     return Agreement.objects.with_details().get(pk=agreement.pk)

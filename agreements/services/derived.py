@@ -22,8 +22,8 @@ DERIVED_DATES = ("signed_on", "in_force_from", "ended_on")
 # The agreement's columns ``derived_values`` fills, and a period's (the agreement aside).
 DERIVED_COLUMNS = ("status", *(column for name in DERIVED_DATES for column in (name, f"{name}_precision")))
 PERIOD_COLUMNS = ("status", "start", "start_precision", "end", "end_precision")
-# The version an agreement has once created: its first save, then the derived state.
-CREATED_VERSION = 2
+# The version an agreement has once created.
+CREATED_VERSION = 1
 
 
 def event_fact(event: StatusEvent) -> EventFact:
@@ -54,7 +54,8 @@ def agreement_sync_derived(*, agreement: Agreement) -> Lifecycle:
     """Validate the agreement's events and rewrite everything derived from them.
 
     Every write to an agreement or its parts ends here: it recomputes the status, the
-    cached dates, the status periods and the search text, and bumps ``version``.
+    cached dates, the status periods and the search text, and bumps ``version`` (a new
+    agreement stays at version 1).
     """
     with transaction.atomic():
         facts = [event_fact(event) for event in agreement.events.order_by("date", "id")]
@@ -68,7 +69,8 @@ def agreement_sync_derived(*, agreement: Agreement) -> Lifecycle:
         for name, value in values.items():
             setattr(agreement, name, value)
         agreement.search_document = build_document(agreement)
-        agreement.version += 1
+        if not getattr(agreement, "record_as_created", False):
+            agreement.version += 1  # a new agreement is version 1 after its first write
         agreement.save(update_fields=[*values, "search_document", "version", "updated_at"])
         agreement.periods.all().delete()
         StatusPeriod.objects.bulk_create(
