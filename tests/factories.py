@@ -75,6 +75,7 @@ def make_agreement(
     if events is None:
         events = [EventIn(EventType.SIGNED, PartialDate.of(signed, precision))] if signed else []
     return agreement_create(
+        allow_duplicate=True,  # fixtures repeat pairs and days on purpose
         data=AgreementIn(
             title=title,
             party_a=parties[0],
@@ -85,7 +86,7 @@ def make_agreement(
             events=events,
             citations=fields.pop("citations", []),
             **fields,
-        )
+        ),
     )
 
 

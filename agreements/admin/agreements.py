@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from ..dates import DatePrecision, PartialDate
 from ..models import (
@@ -27,6 +27,7 @@ from ..services import (
     CommitmentIn,
     EventIn,
     ParticipantIn,
+    PossibleDuplicateError,
     RelationIn,
     StaleVersionError,
     agreement_create,
@@ -279,10 +280,14 @@ class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
 
     def get_fieldsets(self, request: HttpRequest, obj: Agreement | None = None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None:
-            # Nothing is derived before the first save: a new agreement showed "Version 1"
-            # and a row of dashes.
-            return [fieldset for fieldset in fieldsets if fieldset[0] != self.DERIVED]
+        if obj is not None:
+            return fieldsets
+        # Nothing is derived before the first save: a new agreement showed "Version 1" and a
+        # row of dashes. "Save anyway" is offered once the duplicate guard may have spoken.
+        fieldsets = [fieldset for fieldset in fieldsets if fieldset[0] != self.DERIVED]
+        if request.method == "POST":
+            name, options = fieldsets[0]
+            fieldsets[0] = (name, {**options, "fields": [*options["fields"], "allow_duplicate"]})
         return fieldsets
 
     @admin.display(description="level")
@@ -340,7 +345,10 @@ class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
             **{collection: rows.items for collection, rows in entry.rows.items()},
         )
         if agreement.pk is None:
-            saved = agreement_create(data=data)
+            try:
+                saved = agreement_create(data=data, allow_duplicate=values.get("allow_duplicate", False))
+            except PossibleDuplicateError as error:
+                raise ValidationError({"__all__": [self._duplicates_message(error)]}) from None
         else:
             try:
                 saved = agreement_update(
@@ -378,6 +386,22 @@ class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
                     errors[f"relations_from[{index}].{name}"] = messages
         if errors:
             raise ValidationError(errors)
+
+    @staticmethod
+    def _duplicates_message(error: PossibleDuplicateError) -> str:
+        items = format_html_join(
+            "",
+            '<li><a href="{}" target="_blank">{}</a> — {}</li>',
+            (
+                (reverse("admin:agreements_agreement_change", args=[c.id]), c.title, c.why)
+                for c in error.candidates
+            ),
+        )
+        return format_html(
+            "This agreement may already be recorded:<ul>{}</ul>Nothing was saved. If it is another "
+            "agreement, tick “Save anyway” and save again.",
+            items,
+        )
 
     @staticmethod
     def _stale_message(agreement: Agreement, opened: int | None, current: int) -> str:

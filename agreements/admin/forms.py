@@ -21,6 +21,11 @@ class AgreementForm(ServiceModelForm):
     # The version the editor's copy was read at: a save from an older copy is refused by the
     # service rather than silently overwriting someone else's change.
     read_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    allow_duplicate = forms.BooleanField(
+        required=False,
+        label="Save anyway",
+        help_text="Tick after checking the agreements listed above: this one is not among them.",
+    )
     # Not the model's field: empty means "from the sides' bodies, or as it is" (the services' rule).
     level = forms.ChoiceField(
         required=False,

@@ -22,9 +22,11 @@ from ..reports.documents import with_documents
 from ..services import agreement_create, agreement_delete, agreement_update
 from ..web.csv import export_response
 from .base import (
+    ALLOW_DUPLICATE,
     IF_MATCH,
     PRECONDITION_ERRORS,
     StrictParametersMixin,
+    boolean_parameter,
     check_id,
     document_response,
     json_object,
@@ -34,7 +36,13 @@ from .concurrency import etag, expected_version, not_modified
 from .filters import AgreementFilterSet, FilterBackend, StrictOrderingFilter
 from .permissions import CanViewHistory
 from .renderers import CSVRenderer, errors_in_json
-from .serializers import PARTS, AgreementSerializer, HistoryEntrySerializer, ValidationErrorSerializer
+from .serializers import (
+    PARTS,
+    AgreementSerializer,
+    HistoryEntrySerializer,
+    PossibleDuplicatesSerializer,
+    ValidationErrorSerializer,
+)
 
 
 @extend_schema_view(
@@ -47,7 +55,17 @@ from .serializers import PARTS, AgreementSerializer, HistoryEntrySerializer, Val
     ),
     create=extend_schema(
         summary="Create an agreement with all its parts",
-        description="One atomic request: if any part is invalid, nothing is written.",
+        description="One atomic request: if any part is invalid, nothing is written. An agreement that "
+        "may already be recorded (the same pair signed within 30 days, or a signatory in common and a "
+        "similar title) is refused with 409 and the candidates, unless `allow_duplicate=true`.",
+        parameters=[ALLOW_DUPLICATE],
+        responses={
+            201: AgreementSerializer,
+            409: OpenApiResponse(
+                PossibleDuplicatesSerializer,
+                description="It may already be recorded; see possible_duplicates.",
+            ),
+        },
     ),
     update=extend_schema(summary="Replace an agreement", parameters=[IF_MATCH]),
     partial_update=extend_schema(summary="Change some fields of an agreement", parameters=[IF_MATCH]),
@@ -121,9 +139,12 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
         return document_response(row)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
+        allow_duplicate = boolean_parameter(request, "allow_duplicate")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        agreement = saving(request, lambda: agreement_create(data=serializer.to_input()))
+        agreement = saving(
+            request, lambda: agreement_create(data=serializer.to_input(), allow_duplicate=allow_duplicate)
+        )
         location = request.build_absolute_uri(f"{agreement.pk}/")
         return document_response(self._document(agreement.pk), status.HTTP_201_CREATED, Location=location)
 

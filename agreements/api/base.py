@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..models import Agreement
-from ..parsing import unknown_parameters
+from ..parsing import BOOLEAN_HELP, parse_boolean, unknown_parameters
 from .concurrency import etag
 from .errors import SAVED_AGREEMENT
 from .fields import MAX_ID
@@ -31,6 +31,11 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     required=True,
     description='The agreement\'s ETag from your last read, e.g. `"agreement-12-v3"` (or `*`).',
+)
+ALLOW_DUPLICATE = OpenApiParameter(
+    "allow_duplicate",
+    OpenApiTypes.BOOL,
+    description="true: create it even if it may already be recorded (no 409). " + BOOLEAN_HELP + ".",
 )
 PRECONDITION_ERRORS = {
     "412": "The agreement changed since the ETag in If-Match was read.",
@@ -47,6 +52,17 @@ def check_id(value: Any) -> int:
     if not 1 <= number <= MAX_ID:
         raise NotFound()
     return number
+
+
+def boolean_parameter(request: Request, name: str) -> bool:
+    """A yes/no query parameter (``parsing.parse_boolean``); absent is no, anything unreadable a 400."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return False
+    try:
+        return parse_boolean(raw)
+    except ValueError as error:
+        raise ValidationError({name: [str(error)]}) from None
 
 
 def json_object(request: Request) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ..services import StaleVersionError
+from ..services import PossibleDuplicateError, StaleVersionError
 from .concurrency import PreconditionFailed, etag
 
 INVALID_WRITE = "The request is invalid; nothing was written."
@@ -119,6 +119,15 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = PreconditionFailed(
             f"The agreement changed since you read it (it is now at version {exc.current}); "
             "fetch it again and reapply your change."
+        )
+    if isinstance(exc, PossibleDuplicateError):
+        return Response(
+            {
+                "detail": "This agreement may already be recorded; nothing was written. Send it again with "
+                "allow_duplicate=true if it is another one.",
+                "possible_duplicates": [candidate.as_dict() for candidate in exc.candidates],
+            },
+            status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, ProtectedError):
         return Response({"detail": protected_message(exc)}, status=status.HTTP_409_CONFLICT)

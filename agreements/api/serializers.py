@@ -495,6 +495,18 @@ class ValidationErrorSerializer(ErrorSerializer):
     )
 
 
+class PossibleDuplicateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    signed_on = serializers.DateField(allow_null=True)
+    signed_on_precision = serializers.CharField()
+    why = serializers.CharField(help_text="Why it may be the same agreement.")
+
+
+class PossibleDuplicatesSerializer(ErrorSerializer):
+    possible_duplicates = PossibleDuplicateSerializer(many=True)
+
+
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, style={"input_type": "password"}, trim_whitespace=False)

@@ -7,7 +7,7 @@ door the data came in by. Inputs are the plain dataclasses of ``inputs``; errors
 interface puts in front of its users. Every public function is one transaction.
 
 * ``inputs`` — what a write says (``AgreementIn`` and its parts);
-* ``rules`` — the checks made before writing;
+* ``rules`` — the checks made before writing; ``duplicates`` — is it already recorded?
 * ``agreements`` — create, update, delete, record a status event;
 * ``parts`` — add, replace or remove one part of an agreement;
 * ``derived`` — the status, dates, periods and search text derived from the parts;
@@ -27,6 +27,7 @@ from .agreements import (
 from .base import StaleVersionError
 from .bodies import body_create, body_sync_other_names, body_update
 from .derived import agreement_sync_derived
+from .duplicates import PossibleDuplicate, PossibleDuplicateError, possible_duplicates
 from .inputs import (
     AGREEMENT_FIELDS,
     PART_COLLECTIONS,
@@ -61,6 +62,8 @@ __all__ = [
     "PartNotFoundError",
     "ParticipantIn",
     "PersonIn",
+    "PossibleDuplicate",
+    "PossibleDuplicateError",
     "RelationIn",
     "StaleVersionError",
     "agreement_create",
@@ -82,6 +85,7 @@ __all__ = [
     "person_refresh_agreements",
     "person_sync_other_names",
     "person_update",
+    "possible_duplicates",
     "relation_create",
     "relation_delete",
     "relation_update",

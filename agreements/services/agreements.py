@@ -33,6 +33,7 @@ from ..models import (
 from ..pairs import canonical_pair
 from .base import Errors, assign, check_unique, clean, lock, pk_of
 from .derived import agreement_sync_derived, event_fact
+from .duplicates import refuse_duplicates
 from .inputs import (
     AGREEMENT_FIELDS,
     AgreementIn,
@@ -49,10 +50,14 @@ from .people import person_create
 from .rules import check_agreement, check_participant_parties, country_names, derive_level, resolve_level
 
 
-def agreement_create(*, data: AgreementIn, restore_id: int | None = None) -> Agreement:
+def agreement_create(
+    *, data: AgreementIn, restore_id: int | None = None, allow_duplicate: bool = False
+) -> Agreement:
     """Create an agreement with its parts; nothing is written unless all of it is valid.
 
-    ``restore_id`` brings a deleted agreement back under its old id (see ``recovery``).
+    Unless ``allow_duplicate``, an agreement that may already be recorded raises
+    ``PossibleDuplicateError`` naming the candidates (``duplicates``). ``restore_id`` brings a
+    deleted agreement back under its old id (see ``recovery``).
     """
     agreement = Agreement()
     if restore_id is not None:
@@ -60,7 +65,7 @@ def agreement_create(*, data: AgreementIn, restore_id: int | None = None) -> Agr
         last = Agreement.history.filter(id=restore_id).aggregate(last=Max("version"))["last"] or 0
         agreement = Agreement(pk=restore_id, version=last + 1)
     with transaction.atomic():
-        _write(agreement, data)
+        _write(agreement, data, allow_duplicate=allow_duplicate or restore_id is not None)
     return Agreement.objects.with_details().get(pk=agreement.pk)
 
 
@@ -148,11 +153,19 @@ def agreement_sync(*, agreement: Agreement) -> Lifecycle:
 # --- The steps of a write ------------------------------------------------------------------------
 
 
-def _write(agreement: Agreement, data: AgreementIn, *, stored: AgreementIn | None = None) -> Agreement:
+def _write(
+    agreement: Agreement,
+    data: AgreementIn,
+    *,
+    stored: AgreementIn | None = None,
+    allow_duplicate: bool = True,
+) -> Agreement:
     errors = Errors()
     parties = check_agreement(data, errors, stored=stored)
     errors.raise_if_any()
     assert parties is not None
+    if not allow_duplicate:
+        refuse_duplicates(data)
     _write_fields(agreement, data, parties, errors)
     errors.raise_if_any()
     # One write, one history record: the record is made by agreement_sync's save, when the

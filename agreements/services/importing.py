@@ -25,6 +25,7 @@ from ..models import Agreement, Body, ClauseCategory, Person, Source
 from ..pairs import canonical_pair
 from .agreements import agreement_create, agreement_update
 from .bodies import body_create, body_sync_other_names
+from .duplicates import PossibleDuplicateError
 from .inputs import (
     AgreementIn,
     BodyIn,
@@ -161,6 +162,8 @@ class _Importer:
                     self.result.updated["agreements"] += 1
             except ValidationError as error:
                 raise DocumentError(f"{where}: {error.message_dict}") from None
+            except PossibleDuplicateError as error:
+                raise DocumentError(f"{where}: {error}") from None
 
     def agreement_in(self, item: dict[str, Any], where: str) -> AgreementIn:
         for old, new in (("signatories", "participants (each with a role)"), ("text_public", "disclosure")):

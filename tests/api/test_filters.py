@@ -90,7 +90,7 @@ def test_signature_dates_and_incremental_sync(api, world):
     assert titles(api, f"updated_since={later.isoformat().replace('+00:00', 'Z')}") == ["IQ-SY"]
 
 
-def test_person_and_synthetic(api, world, demo_data):
+def test_person_and_synthetic(api, demo_data, world):
     from agreements.models import Person
 
     dehqan = Person.objects.get(name="Hossein Dehqan")
