@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db import models
@@ -110,3 +111,38 @@ def precision_check(date_field: str, precision_field: str) -> models.Q:
             **{precision_field: DatePrecision.YEAR, f"{date_field}__day": 1, f"{date_field}__month": 1}
         )
     )
+
+
+# The forms a person may type a partial date in, each with the precision it states.
+ACCEPTED_FORMS = "23 July 2017, 2017-07-23, 23/07/2017, July 2017, 2017-07 or 2017"
+_FORMATS = (
+    ("%Y-%m-%d", DatePrecision.DAY),
+    ("%d/%m/%Y", DatePrecision.DAY),
+    ("%d %B %Y", DatePrecision.DAY),
+    ("%d %b %Y", DatePrecision.DAY),
+    ("%B %d %Y", DatePrecision.DAY),
+    ("%b %d %Y", DatePrecision.DAY),
+    ("%Y-%m", DatePrecision.MONTH),
+    ("%B %Y", DatePrecision.MONTH),
+    ("%b %Y", DatePrecision.MONTH),
+    ("%Y", DatePrecision.YEAR),
+)
+
+
+def parse_partial_date(text: str) -> PartialDate:
+    """A date as people write it, with the precision the words support.
+
+    "23 July 2017" and "2017-07-23" are known to the day, "July 2017" and "2017-07" to the
+    month, "2017" to the year. Anything else is a ``ValueError`` saying which forms are read
+    — or, for a day that does not exist, that it does not ("30 February 2017").
+    """
+    cleaned = " ".join(text.replace(",", " ").replace(".", " ").split())
+    for pattern, precision in _FORMATS:
+        try:
+            return PartialDate.of(datetime.datetime.strptime(cleaned, pattern).date(), precision)
+        except ValueError:
+            continue
+    day_month_year = re.fullmatch(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})|(\d{4})-(\d{2})-(\d{2})", cleaned)
+    if day_month_year:
+        raise ValueError(f"{text.strip()} does not exist in the calendar.")
+    raise ValueError(f"“{text.strip()}” is not a date this form reads; write it as {ACCEPTED_FORMS}.")

@@ -316,4 +316,4 @@ def test_changing_an_agreement_with_ten_parts_in_the_admin(
 CREATE_THROUGH_API = 121
 UPDATE_THROUGH_API = 91
 CREATE_IN_ADMIN = 202
-UPDATE_IN_ADMIN = 189
+UPDATE_IN_ADMIN = 190

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from ..choices import EventType
 from ..dates import DatePrecision, PartialDate
 from ..models import (
     Agreement,
@@ -38,7 +43,7 @@ from ..services import (
 )
 from ..services.inputs import clause_to_input, commitment_to_input, event_to_input, participant_to_input
 from .filters import CategoryFilter, PartyFilter, SignatureYearFilter
-from .forms import AgreementForm, CommitmentForm, StatusEventForm
+from .forms import AgreementForm, ClauseForm, CommitmentForm, StatusEventForm
 from .history import AgreementHistoryMixin
 from .writing import Entry, Rows, ServiceFormSet, ServicePartForm, WritesThroughServices
 
@@ -71,7 +76,7 @@ class ParticipantInline(admin.StackedInline):
 
 class ClauseInline(admin.StackedInline):
     model = Clause
-    form = ServicePartForm
+    form = ClauseForm
     formset = ServiceFormSet
     extra = 0
     autocomplete_fields = ["categories", "source"]
@@ -191,6 +196,41 @@ def _stored_commitment(commitment: Commitment) -> CommitmentIn:
     )
 
 
+def _number(rows: Rows) -> None:
+    """Rows typed without a position go after the others, in the order of the page."""
+    taken = [item.position for item in rows.items if item.position is not None]
+    following = max(taken, default=0)
+    for index, item in enumerate(rows.items):
+        if item.position is None:
+            following += 1
+            rows.items[index] = replace(item, position=following)
+
+
+def _sign(rows: Rows, signed: PartialDate | None, note: str) -> None:
+    """The "Signed on" field is the joint signature event: it updates that row, or adds one."""
+    if signed is None:
+        return
+    for index, item in enumerate(rows.items):
+        if item.status == EventType.SIGNED and item.party is None:
+            rows.items[index] = replace(item, date=signed, date_note=note or item.date_note)
+            return
+    rows.add(EventIn(EventType.SIGNED, signed, date_note=note), None)
+
+
+def _inherit_source(rows: dict[str, Rows], source) -> None:
+    """Every part that names no source cites the agreement's; the agreement cites it too."""
+    for collection in ("participants", "clauses", "events", "commitments"):
+        items = rows[collection].items
+        for index, item in enumerate(items):
+            if collection == "commitments":
+                events = [replace(e, source=e.source or source) for e in item.events]
+                item = replace(item, events=events)
+            items[index] = replace(item, source=item.source or source)
+    citations = rows["citations"]
+    if all(citation.source != source for citation in citations.items):
+        citations.add(CitationIn(source), None)
+
+
 def _stored(agreement: Agreement, collection: str) -> list:
     return list(getattr(agreement, collection).all()) if agreement.pk else []
 
@@ -207,7 +247,7 @@ class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
         CitationInline,
         RelationInline,
     ]
-    list_display = ["title", "party_a", "party_b", "kind", "level", "status", "signed"]
+    list_display = ["title", "party_a", "party_b", "kind", "level", "status", "signed_display"]
     list_select_related = ["party_a", "party_b"]
     list_filter = [
         PartyFilter,
@@ -234,7 +274,7 @@ class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
     readonly_fields = [
         "level_display",
         "status",
-        "signed",
+        "signed_display",
         "in_force_from_display",
         "ended_on_display",
         "version",
@@ -248,9 +288,11 @@ class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
                     "title",
                     "kind",
                     ("party_a", "party_b"),
+                    ("signed", "place_of_signature"),
+                    "signed_note",
+                    "source",
                     ("body_a", "body_b"),
                     "level",
-                    "place_of_signature",
                     "read_version",
                 ]
             },
@@ -260,7 +302,7 @@ class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
             DERIVED,
             {
                 "fields": [
-                    ("level_display", "status", "signed"),
+                    ("level_display", "status", "signed_display"),
                     ("in_force_from_display", "ended_on_display"),
                     ("version", "updated_at"),
                 ]
@@ -277,6 +319,37 @@ class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
 
     class Media:
         css = {"all": ["agreements/admin.css"]}
+        js = ["agreements/admin.js"]
+
+    def get_form(self, request: HttpRequest, obj: Agreement | None = None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # The agreement-wide source is not a field of the agreement: lend it the citations'
+        # autocomplete, which finds sources as editors know them.
+        form.base_fields["source"].widget = AutocompleteSelect(
+            AgreementSource._meta.get_field("source"), self.admin_site
+        )
+        return form
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        """ "Save and add another from the same report" opens a form with the same parties and source."""
+        initial = super().get_changeform_initial_data(request)
+        if "source" in request.GET:
+            initial["source"] = request.GET["source"]
+        return initial
+
+    def response_add(self, request: HttpRequest, obj: Agreement, post_url_continue=None):
+        if "_addanother_same_report" in request.POST:
+            source = request.POST.get("source", "")
+            query = urlencode(
+                {
+                    "party_a": obj.party_a_id,
+                    "party_b": obj.party_b_id,
+                    **({"source": source} if source else {}),
+                }
+            )
+            messages.success(request, f"“{obj}” was added. The next one, from the same report:")
+            return HttpResponseRedirect(f"{reverse('admin:agreements_agreement_add')}?{query}")
+        return super().response_add(request, obj, post_url_continue)
 
     def get_fieldsets(self, request: HttpRequest, obj: Agreement | None = None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -295,7 +368,7 @@ class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
         return agreement.get_level_display()
 
     @admin.display(description="signed", ordering="signed_on")
-    def signed(self, agreement: Agreement) -> str:
+    def signed_display(self, agreement: Agreement) -> str:
         return agreement.signed_on_display or "—"
 
     @admin.display(description="in force from")
@@ -335,6 +408,11 @@ class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
             ),
         }
         values = form.cleaned_data
+        _number(entry.rows["clauses"])
+        _number(entry.rows["commitments"])
+        _sign(entry.rows["events"], values["signed"], values["signed_note"])
+        if values["source"] is not None:
+            _inherit_source(entry.rows, values["source"])
         data = AgreementIn(
             party_a=values["party_a"].pk,
             party_b=values["party_b"].pk,
@@ -358,7 +436,22 @@ class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
                 message = self._stale_message(agreement, values.get("read_version"), stale.current)
                 raise ValidationError({"__all__": [message]}) from None
         self._write_relations(entry, saved)
+        self._tell_what_happened(request, values, saved)
         return saved
+
+    @staticmethod
+    def _tell_what_happened(request: HttpRequest, values: dict, saved: Agreement) -> None:
+        """No surprise after the save: a pair stored in the other order, an agreement with no source."""
+        if values["party_a"].pk > values["party_b"].pk:
+            messages.info(
+                request,
+                f"The pair is stored as {saved.party_a.name} – {saved.party_b.name}, in the order of their "
+                "codes, so that every report finds it; nothing else changed.",
+            )
+        if not saved.citations.exists():
+            messages.warning(
+                request, "No source is cited for this agreement: name one where the facts come from."
+            )
 
     def _write_relations(self, entry: Entry, agreement: Agreement) -> None:
         formset = entry.formset("relations_from")

@@ -11,10 +11,28 @@ import re
 
 from django import forms
 
-from ..choices import Level
-from ..models import Agreement, Commitment, StatusEvent
+from ..choices import EventType, Level
+from ..dates import ACCEPTED_FORMS, PartialDate, parse_partial_date
+from ..models import Agreement, Clause, Commitment, Source, StatusEvent
 from ..services import AGREEMENT_FIELDS
 from .writing import ServiceModelForm, ServicePartForm
+
+
+class PartialDateField(forms.CharField):
+    """A date typed as people write it; the precision follows what is typed (``dates.parse_partial_date``)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("help_text", f"For example {ACCEPTED_FORMS}: the precision follows what you type.")
+        super().__init__(required=False, max_length=40, **kwargs)
+
+    def clean(self, value) -> PartialDate | None:
+        text = super().clean(value).strip()
+        if not text:
+            return None
+        try:
+            return parse_partial_date(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
 
 
 class AgreementForm(ServiceModelForm):
@@ -34,6 +52,21 @@ class AgreementForm(ServiceModelForm):
         "a sub-national agreement, which reports do not count between the two states.",
     )
 
+    # The signature at the top of the form: it writes the "signed" status event.
+    signed = PartialDateField(label="Signed on")
+    signed_note = forms.CharField(
+        required=False,
+        max_length=300,
+        label="How the date is known",
+        help_text="e.g. “on Sunday” in a report published 24 July 2017.",
+    )
+    # One source for the whole agreement: the parts that cite none inherit it.
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(),
+        required=False,
+        help_text="Cited by the agreement and inherited by every part below that names no source of its own.",
+    )
+
     class Meta:
         model = Agreement
         fields = ["party_a", "party_b", "body_a", "body_b", *AGREEMENT_FIELDS]
@@ -42,6 +75,10 @@ class AgreementForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["read_version"].initial = self.instance.version
+            event = signature_event(self.instance)
+            if event is not None:
+                self.fields["signed"].initial = str(event.partial_date)
+                self.fields["signed_note"].initial = event.date_note
 
     def _get_validation_exclusions(self):
         # The pair (two different countries, stored in canonical order) is the services' rule;
@@ -77,9 +114,11 @@ class CommitmentForm(ServicePartForm):
         model = Commitment
         fields = ["position", "party", "text", "due_on", "due_on_precision", "due_note", "source"]
         help_texts = {"due_on": "For a month or a year, any day in it will do."}
+        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 80})}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
         if self.instance.pk:
             positions = sorted(clause.position for clause in self.instance.clauses.all())
             self.fields["clause_positions"].initial = ", ".join(map(str, positions))
@@ -95,3 +134,21 @@ class CommitmentForm(ServicePartForm):
     def _get_validation_exclusions(self):
         # The due date is stored as its period's first day (the services' partial-date rule).
         return {*super()._get_validation_exclusions(), "due_on"}
+
+
+def signature_event(agreement: Agreement) -> StatusEvent | None:
+    """The event the "Signed on" field stands for: the agreement's joint signature."""
+    return agreement.events.filter(status=EventType.SIGNED, party=None).order_by("date", "id").first()
+
+
+class ClauseForm(ServicePartForm):
+    """A clause row: left without a position, it goes after the others."""
+
+    class Meta:
+        model = Clause
+        fields = ["position", "article", "text", "categories", "source"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 80})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False

@@ -91,7 +91,7 @@ def test_editor_enters_the_2017_memorandum_from_the_article(page):
 
     expect(page.locator(".messagelist .success")).to_contain_text("was added successfully")
     expect(page.locator(".fieldBox.field-status .readonly")).to_have_text("Signed")
-    expect(page.locator(".fieldBox.field-signed .readonly")).to_have_text("23 July 2017")
+    expect(page.locator(".fieldBox.field-signed_display .readonly")).to_have_text("23 July 2017")
     screenshot(page, "1-enter-memorandum")
 
     agreement = Agreement.objects.get()
