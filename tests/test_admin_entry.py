@@ -114,3 +114,15 @@ def test_save_and_add_another_from_the_same_report_keeps_the_parties_and_the_sou
         "IR",
         str(report.pk),
     )
+
+
+def test_a_source_url_already_recorded_links_to_that_source(editor_client, report):
+    report.url = "https://en.mehrnews.com/news/126813"
+    report.save()
+    response = editor_client.post(
+        reverse("admin:agreements_source_add"),
+        {"title": "Copy", "url": report.url, "published_on_precision": "day"},
+    )
+    [message] = response.context["adminform"].form.errors["url"]
+    assert f'href="/admin/agreements/source/{report.pk}/change/"' in message
+    assert "Constraint" not in message

@@ -17,6 +17,7 @@ from agreements.models import (
     Commitment,
     Country,
     ImplementationEvent,
+    MergedRecord,
     Participant,
     Person,
     PersonName,
@@ -355,6 +356,13 @@ def violations() -> dict:
         "person_name_kind_valid": lambda: (
             lambda: PersonName.objects.create(person=PersonFactory(), name="B", kind="nickname")
         ),
+        "merged_record_once": lambda: _twice(MergedRecord.objects.create, kind="person", old_id=8, into_id=9),
+        "merged_record_not_itself": lambda: (
+            lambda: MergedRecord.objects.create(kind="person", old_id=8, into_id=8)
+        ),
+        "merged_record_kind_valid": lambda: (
+            lambda: MergedRecord.objects.create(kind="clause", old_id=8, into_id=9)
+        ),
         "source_url_unique": lambda: _twice(Source.objects.create, title="A", url="https://a.example/2"),
         "source_title_required": lambda: lambda: Source.objects.create(title=""),
         "source_published_on_precision": lambda: (
@@ -388,3 +396,20 @@ def test_the_database_refuses_a_write_that_breaks(name):
 
 def test_every_declared_constraint_has_a_write_that_breaks_it_above():
     assert declared_constraints() == set(violations())
+
+
+@pytest.mark.parametrize("name", sorted(declared_constraints()))
+def test_every_constraint_speaks_an_editors_words(name):
+    """No constraint name, SQL or "is violated" reaches an editor: each says what is wrong."""
+    [constraint] = [
+        constraint
+        for model in apps.get_app_config("agreements").get_models()
+        for constraint in model._meta.constraints
+        if constraint.name == name
+    ]
+    message = str(constraint.get_violation_error_message())
+    assert name not in message
+    assert "violated" not in message
+    assert "_" not in message
+    assert message[0].isupper()
+    assert message.endswith(".")

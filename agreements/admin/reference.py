@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from ..models import Body, BodyName, ClauseCategory, Country, Person, PersonName, Source
-from ..services import BodyIn, OtherNameIn, PersonIn, body_create, body_update, person_create, person_update
+from ..services import (
+    BodyIn,
+    OtherNameIn,
+    PersonIn,
+    body_create,
+    body_merge,
+    body_update,
+    person_create,
+    person_merge,
+    person_update,
+)
+from .merging import merge_action
 from .writing import Entry, ServiceFormSet, ServiceModelForm, ServicePartForm, WritesThroughServices
 
 
@@ -106,6 +120,7 @@ def _stored_name(row: PersonName) -> OtherNameIn:
 class PersonAdmin(WritesThroughServices):
     form = ServiceModelForm
     inlines = [PersonNameInline]
+    actions = [merge_action(person_merge, "people")]
     list_display = ["name", "also_known_as", "wikidata_qid"]
     search_fields = ["name", "other_names__name"]
     search_help_text = "Any spelling of the name."
@@ -151,6 +166,7 @@ class BodyAdmin(WritesThroughServices):
 
     form = ServiceModelForm
     inlines = [BodyNameInline]
+    actions = [merge_action(body_merge, "bodies")]
     list_display = ["name", "kind", "country", "subdivision", "also_known_as"]
     list_filter = ["kind", "country"]
     list_select_related = ["country"]
@@ -184,8 +200,23 @@ class BodyAdmin(WritesThroughServices):
         return body_update(body=Body.objects.get(pk=body.pk), data=data)
 
 
+class SourceForm(forms.ModelForm):
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        existing = Source.objects.filter(url=url).exclude(pk=self.instance.pk).first() if url else None
+        if existing is not None:
+            # Say which source, with a way to it, rather than that a constraint was broken.
+            link = reverse("admin:agreements_source_change", args=[existing.pk])
+            raise forms.ValidationError(
+                format_html('This URL is already recorded as <a href="{}">{}</a>.', link, existing),
+                code="unique",
+            )
+        return url
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceForm
     # A URL typed without a scheme is taken as https (Django 6's default, chosen now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "publisher", "published_on", "licence"]

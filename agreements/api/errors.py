@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError
 from rest_framework import exceptions, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -33,6 +34,16 @@ DATABASE_UNAVAILABLE = (
     "A write may or may not have been saved: read it again before repeating it "
     "(a change sent with If-Match is safe to repeat, it gets 412 if it was saved)."
 )
+
+
+class MergedError(Exception):
+    """The record was merged into another (``merged_into``); the error handler answers with a pointer."""
+
+    def __init__(self, kind: str, old_id: int, into_id: int, request: Request) -> None:
+        super().__init__(f"{kind.capitalize()} {old_id} was merged into {kind} {into_id}.")
+        self.kind, self.old_id, self.into_id = kind, old_id, into_id
+        self.location = request.build_absolute_uri(request.path.replace(f"/{old_id}/", f"/{into_id}/"))
+        self.read = request.method in ("GET", "HEAD")
 
 
 def flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -120,6 +131,13 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             f"The agreement changed since you read it (it is now at version {exc.current}); "
             "fetch it again and reapply your change."
         )
+    if isinstance(exc, MergedError):
+        body = {"detail": str(exc), "merged_into": exc.into_id}
+        if exc.read:
+            return Response(
+                body, status=status.HTTP_301_MOVED_PERMANENTLY, headers={"Location": exc.location}
+            )
+        return Response(body, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, PossibleDuplicateError):
         return Response(
             {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -12,13 +13,15 @@ from ..services import (
     RelationIn,
     body_create,
     body_update,
+    merged_into,
     person_create,
     person_update,
     relation_create,
     relation_delete,
     relation_update,
 )
-from .base import ModelViewSet, StrictParametersMixin, json_object
+from .base import ModelViewSet, StrictParametersMixin, check_id, json_object
+from .errors import MergedError
 from .filters import (
     BodyFilterSet,
     CountryFilterSet,
@@ -37,8 +40,26 @@ from .serializers import (
 )
 
 
-class PersonViewSet(ModelViewSet):
+class MergedPointerMixin:
+    """A merged record's old id answers with a pointer: 301 to the one kept for a read, 404
+    naming it for a write (a redirected write could be repeated as a read by a client)."""
+
+    merged_kind = ""
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            into = merged_into(self.merged_kind, check_id(self.kwargs["pk"]))
+            if into is None:
+                raise
+            raise MergedError(self.merged_kind, int(self.kwargs["pk"]), into, self.request) from None
+
+
+class PersonViewSet(MergedPointerMixin, ModelViewSet):
     """People who sign agreements, with every other name they appear under."""
+
+    merged_kind = "person"
 
     queryset = Person.objects.prefetch_related("other_names").order_by("name", "id")
     serializer_class = PersonSerializer
@@ -59,8 +80,10 @@ class PersonViewSet(ModelViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=person.pk)).data)
 
 
-class BodyViewSet(ModelViewSet):
+class BodyViewSet(MergedPointerMixin, ModelViewSet):
     """Ministries, forces, councils, agencies and regional governments that act for a country."""
+
+    merged_kind = "body"
 
     queryset = Body.objects.prefetch_related("other_names").order_by("name", "id")
     serializer_class = BodySerializer

@@ -3,6 +3,7 @@ from .bodies import Body, BodyName
 from .categories import ClauseCategory
 from .children import Clause, Commitment, ImplementationEvent, Participant, StatusEvent, StatusPeriod
 from .countries import Country
+from .merges import MergedRecord
 from .people import Person, PersonName
 from .sources import Source
 
@@ -17,6 +18,7 @@ __all__ = [
     "Commitment",
     "Country",
     "ImplementationEvent",
+    "MergedRecord",
     "Participant",
     "Person",
     "PersonName",

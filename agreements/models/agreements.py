@@ -124,40 +124,85 @@ class Agreement(models.Model):
                 name="agreement_parties_distinct_and_ordered",
                 violation_error_message=SAME_PARTIES,
             ),
-            models.CheckConstraint(condition=~models.Q(title=""), name="agreement_title_required"),
             models.CheckConstraint(
-                condition=models.Q(kind__in=AgreementKind.values), name="agreement_kind_valid"
+                condition=~models.Q(title=""),
+                name="agreement_title_required",
+                violation_error_message="An agreement needs a title.",
             ),
             models.CheckConstraint(
-                condition=models.Q(evidence__in=Evidence.values), name="agreement_evidence_valid"
+                condition=models.Q(kind__in=AgreementKind.values),
+                name="agreement_kind_valid",
+                violation_error_message="Choose a kind of agreement from the list.",
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=[*Status.values, ""]), name="agreement_status_valid"
+                condition=models.Q(evidence__in=Evidence.values),
+                name="agreement_evidence_valid",
+                violation_error_message="Choose the kind of evidence from the list.",
             ),
             models.CheckConstraint(
-                condition=optional_precision_check("signed_on"), name="agreement_signed_on_precision"
+                condition=models.Q(status__in=[*Status.values, ""]),
+                name="agreement_status_valid",
+                violation_error_message=(
+                    "The status is derived from the status events; it cannot be set to this."
+                ),
             ),
             models.CheckConstraint(
-                condition=optional_precision_check("in_force_from"), name="agreement_in_force_from_precision"
+                condition=optional_precision_check("signed_on"),
+                name="agreement_signed_on_precision",
+                violation_error_message=(
+                    "A signature date and its precision go together: "
+                    "a month or a year is stored as its first day."
+                ),
             ),
             models.CheckConstraint(
-                condition=optional_precision_check("ended_on"), name="agreement_ended_on_precision"
+                condition=optional_precision_check("in_force_from"),
+                name="agreement_in_force_from_precision",
+                violation_error_message=(
+                    "The date of entry into force and its precision go together: a month or a year is stored "
+                    "as its first day."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=optional_precision_check("ended_on"),
+                name="agreement_ended_on_precision",
+                violation_error_message=(
+                    "The end date and its precision go together: a month or a year is stored as its first "
+                    "day."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["unts_registration"],
                 condition=~models.Q(unts_registration=""),
                 name="agreement_unts_registration_unique",
+                violation_error_message="Another agreement already has this UNTS registration number.",
             ),
             models.UniqueConstraint(
                 fields=["wikidata_qid"],
                 condition=~models.Q(wikidata_qid=""),
                 name="agreement_wikidata_unique",
+                violation_error_message="Another agreement already has this Wikidata id.",
             ),
-            models.CheckConstraint(condition=wikidata_qid_check(), name="agreement_wikidata_format"),
-            models.CheckConstraint(condition=models.Q(version__gte=1), name="agreement_version_positive"),
-            models.CheckConstraint(condition=models.Q(level__in=Level.values), name="agreement_level_valid"),
             models.CheckConstraint(
-                condition=models.Q(disclosure__in=Disclosure.values), name="agreement_disclosure_valid"
+                condition=wikidata_qid_check(),
+                name="agreement_wikidata_format",
+                violation_error_message="A Wikidata id looks like Q42.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1),
+                name="agreement_version_positive",
+                violation_error_message="An agreement's version starts at 1.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__in=Level.values),
+                name="agreement_level_valid",
+                violation_error_message=(
+                    "Choose a level from the list: between states, between governments, or sub-national."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(disclosure__in=Disclosure.values),
+                name="agreement_disclosure_valid",
+                violation_error_message="Choose whether the text is published, withheld or unknown.",
             ),
         ]
 
@@ -197,7 +242,11 @@ class AgreementSource(models.Model):
         verbose_name = "source cited"
         verbose_name_plural = "sources cited"
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "source"], name="agreement_source_unique"),
+            models.UniqueConstraint(
+                fields=["agreement", "source"],
+                name="agreement_source_unique",
+                violation_error_message="This source is already cited for this agreement.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -223,10 +272,14 @@ class AgreementRelation(models.Model):
                 violation_error_message="An agreement cannot relate to itself.",
             ),
             models.UniqueConstraint(
-                fields=["from_agreement", "to_agreement", "kind"], name="agreement_relation_unique"
+                fields=["from_agreement", "to_agreement", "kind"],
+                name="agreement_relation_unique",
+                violation_error_message="This relation between the two agreements is already recorded.",
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=RelationKind.values), name="agreement_relation_kind_valid"
+                condition=models.Q(kind__in=RelationKind.values),
+                name="agreement_relation_kind_valid",
+                violation_error_message="Choose how the agreements relate from the list.",
             ),
         ]
 

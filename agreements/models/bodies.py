@@ -48,8 +48,16 @@ class Body(models.Model):
         ordering = ["name", "id"]
         verbose_name_plural = "bodies"
         constraints = [
-            models.CheckConstraint(condition=~models.Q(name=""), name="body_name_required"),
-            models.CheckConstraint(condition=models.Q(kind__in=BodyKind.values), name="body_kind_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(name=""),
+                name="body_name_required",
+                violation_error_message="A body needs a name.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=BodyKind.values),
+                name="body_kind_valid",
+                violation_error_message="Choose a kind of body from the list.",
+            ),
             models.CheckConstraint(
                 condition=models.Q(subdivision="")
                 | models.Q(subdivision__startswith=Concat(models.F("country_id"), models.Value("-"))),
@@ -97,9 +105,24 @@ class BodyName(models.Model):
         ordering = ["name"]
         verbose_name = "other name"
         constraints = [
-            models.UniqueConstraint(fields=["body", "name"], name="body_name_unique_per_body"),
-            models.CheckConstraint(condition=~models.Q(name=""), name="body_other_name_required"),
-            models.CheckConstraint(condition=models.Q(kind__in=NameKind.values), name="body_name_kind_valid"),
+            models.UniqueConstraint(
+                fields=["body", "name"],
+                name="body_name_unique_per_body",
+                violation_error_message="This body already has this other name.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(name=""),
+                name="body_other_name_required",
+                violation_error_message="An other name cannot be empty.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=NameKind.values),
+                name="body_name_kind_valid",
+                violation_error_message=(
+                    "Choose what kind of name this is: transliteration, spelling, former name or original "
+                    "script."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -28,11 +28,20 @@ class ClauseCategory(models.Model):
             models.CheckConstraint(
                 condition=models.Q(parent__isnull=True) | ~models.Q(parent=models.F("pk")),
                 name="clause_category_not_own_parent",
+                violation_error_message="A category cannot be its own parent.",
             ),
-            models.CheckConstraint(condition=~models.Q(name=""), name="clause_category_name_required"),
+            models.CheckConstraint(
+                condition=~models.Q(name=""),
+                name="clause_category_name_required",
+                violation_error_message="A category needs a name.",
+            ),
             # SlugField's validator as a constraint: slugs are URL segments of the API.
             models.CheckConstraint(
-                condition=models.Q(slug__regex=r"^[-a-zA-Z0-9_]+$"), name="clause_category_slug_format"
+                condition=models.Q(slug__regex=r"^[-a-zA-Z0-9_]+$"),
+                name="clause_category_slug_format",
+                violation_error_message=(
+                    "A slug is lower-case letters, digits and hyphens, e.g. border-security."
+                ),
             ),
         ]
 

@@ -80,7 +80,11 @@ class Participant(models.Model):
                 violation_error_message=UNNAMED_NEEDS_DESCRIPTION,
             ),
             models.CheckConstraint(
-                condition=models.Q(role__in=ParticipantRole.values), name="participant_role_valid"
+                condition=models.Q(role__in=ParticipantRole.values),
+                name="participant_role_valid",
+                violation_error_message=(
+                    "Choose a role from the list: signed, initialled, witnessed, negotiated or attended."
+                ),
             ),
         ]
 
@@ -116,8 +120,16 @@ class Clause(models.Model):
                 name="clause_position_unique",
                 violation_error_message="Another clause of this agreement has this position.",
             ),
-            models.CheckConstraint(condition=models.Q(position__gte=1), name="clause_position_positive"),
-            models.CheckConstraint(condition=~models.Q(text=""), name="clause_text_required"),
+            models.CheckConstraint(
+                condition=models.Q(position__gte=1),
+                name="clause_position_positive",
+                violation_error_message="Clause positions start at 1.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(text=""),
+                name="clause_text_required",
+                violation_error_message="A clause needs its text or a summary.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -157,12 +169,17 @@ class StatusEvent(models.Model):
         verbose_name = "status event"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=EventType.values), name="status_event_status_valid"
+                condition=models.Q(status__in=EventType.values),
+                name="status_event_status_valid",
+                violation_error_message="Choose an event from the list.",
             ),
             models.CheckConstraint(
                 condition=models.Q(date_precision__in=DatePrecision.values)
                 & precision_check("date", "date_precision"),
                 name="status_event_date_precision",
+                violation_error_message=(
+                    "The date and its precision go together: a month or a year is stored as its first day."
+                ),
             ),
         ]
 
@@ -199,17 +216,23 @@ class StatusPeriod(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end__isnull=True) | models.Q(end__gt=models.F("start")),
                 name="status_period_ends_after_start",
+                violation_error_message="A status period ends after it starts.",
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=Status.values), name="status_period_status_valid"
+                condition=models.Q(status__in=Status.values),
+                name="status_period_status_valid",
+                violation_error_message="A status period holds one of the statuses.",
             ),
             models.CheckConstraint(
                 condition=models.Q(start_precision__in=DatePrecision.values)
                 & precision_check("start", "start_precision"),
                 name="status_period_start_precision",
+                violation_error_message="A period's start and its precision go together.",
             ),
             models.CheckConstraint(
-                condition=optional_precision_check("end"), name="status_period_end_precision"
+                condition=optional_precision_check("end"),
+                name="status_period_end_precision",
+                violation_error_message="A period's end and its precision go together.",
             ),
         ]
 
@@ -266,16 +289,33 @@ class Commitment(models.Model):
                 name="commitment_position_unique",
                 violation_error_message="Another commitment of this agreement has this position.",
             ),
-            models.CheckConstraint(condition=models.Q(position__gte=1), name="commitment_position_positive"),
-            models.CheckConstraint(condition=~models.Q(text=""), name="commitment_text_required"),
             models.CheckConstraint(
-                condition=optional_precision_check("due_on"), name="commitment_due_precision"
+                condition=models.Q(position__gte=1),
+                name="commitment_position_positive",
+                violation_error_message="Commitment positions start at 1.",
             ),
             models.CheckConstraint(
-                condition=optional_precision_check("due_current"), name="commitment_due_current_precision"
+                condition=~models.Q(text=""),
+                name="commitment_text_required",
+                violation_error_message="Say what was undertaken.",
             ),
             models.CheckConstraint(
-                condition=models.Q(state__in=CommitmentState.values), name="commitment_state_valid"
+                condition=optional_precision_check("due_on"),
+                name="commitment_due_precision",
+                violation_error_message=(
+                    "The due date and its precision go together: a month or a year is stored as its first "
+                    "day."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=optional_precision_check("due_current"),
+                name="commitment_due_current_precision",
+                violation_error_message="The due date in effect and its precision go together.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=CommitmentState.values),
+                name="commitment_state_valid",
+                violation_error_message="A commitment's state is derived from its implementation events.",
             ),
         ]
 
@@ -314,15 +354,27 @@ class ImplementationEvent(models.Model):
         verbose_name = "implementation event"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=ImplementationKind.values), name="implementation_kind_valid"
+                condition=models.Q(kind__in=ImplementationKind.values),
+                name="implementation_kind_valid",
+                violation_error_message=(
+                    "Choose what the report says from the list: progress, met, unmet, extended or superseded."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(date_precision__in=DatePrecision.values)
                 & precision_check("date", "date_precision"),
                 name="implementation_date_precision",
+                violation_error_message=(
+                    "The date and its precision go together: a month or a year is stored as its first day."
+                ),
             ),
             models.CheckConstraint(
-                condition=optional_precision_check("new_due_on"), name="implementation_new_due_precision"
+                condition=optional_precision_check("new_due_on"),
+                name="implementation_new_due_precision",
+                violation_error_message=(
+                    "The new due date and its precision go together: "
+                    "a month or a year is stored as its first day."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(kind=ImplementationKind.EXTENDED, new_due_on__isnull=False)

@@ -87,18 +87,31 @@ class Country(models.Model):
         verbose_name_plural = "countries"
         constraints = [
             models.UniqueConstraint(
-                fields=["alpha_3"], condition=models.Q(is_former=False), name="country_current_alpha_3_unique"
+                fields=["alpha_3"],
+                condition=models.Q(is_former=False),
+                name="country_current_alpha_3_unique",
+                violation_error_message="Another current country has this three-letter code.",
             ),
             models.CheckConstraint(
-                condition=models.Q(code__regex=r"^[A-Z]{2}([A-Z]{2})?$"), name="country_code_format"
+                condition=models.Q(code__regex=r"^[A-Z]{2}([A-Z]{2})?$"),
+                name="country_code_format",
+                violation_error_message="A country code is two capital letters, or four for a former state.",
             ),
             models.CheckConstraint(
-                condition=models.Q(alpha_2__regex=r"^[A-Z]{2}$"), name="country_alpha_2_format"
+                condition=models.Q(alpha_2__regex=r"^[A-Z]{2}$"),
+                name="country_alpha_2_format",
+                violation_error_message="An alpha-2 code is two capital letters.",
             ),
             models.CheckConstraint(
-                condition=models.Q(alpha_3__regex=r"^[A-Z]{3}$"), name="country_alpha_3_format"
+                condition=models.Q(alpha_3__regex=r"^[A-Z]{3}$"),
+                name="country_alpha_3_format",
+                violation_error_message="An alpha-3 code is three capital letters.",
             ),
-            models.CheckConstraint(condition=~models.Q(name=""), name="country_name_required"),
+            models.CheckConstraint(
+                condition=~models.Q(name=""),
+                name="country_name_required",
+                violation_error_message="A country needs a name.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -44,11 +44,22 @@ class Person(models.Model):
         ordering = ["name"]
         verbose_name_plural = "people"
         constraints = [
-            models.CheckConstraint(condition=~models.Q(name=""), name="person_name_required"),
-            models.UniqueConstraint(
-                fields=["wikidata_qid"], condition=~models.Q(wikidata_qid=""), name="person_wikidata_unique"
+            models.CheckConstraint(
+                condition=~models.Q(name=""),
+                name="person_name_required",
+                violation_error_message="A person needs a name.",
             ),
-            models.CheckConstraint(condition=wikidata_qid_check(), name="person_wikidata_format"),
+            models.UniqueConstraint(
+                fields=["wikidata_qid"],
+                condition=~models.Q(wikidata_qid=""),
+                name="person_wikidata_unique",
+                violation_error_message="Another person already has this Wikidata id.",
+            ),
+            models.CheckConstraint(
+                condition=wikidata_qid_check(),
+                name="person_wikidata_format",
+                violation_error_message="A Wikidata id looks like Q42.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -94,10 +105,23 @@ class PersonName(models.Model):
         ordering = ["name"]
         verbose_name = "other name"
         constraints = [
-            models.UniqueConstraint(fields=["person", "name"], name="person_name_unique_per_person"),
-            models.CheckConstraint(condition=~models.Q(name=""), name="person_other_name_required"),
+            models.UniqueConstraint(
+                fields=["person", "name"],
+                name="person_name_unique_per_person",
+                violation_error_message="This person already has this other name.",
+            ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=NameKind.values), name="person_name_kind_valid"
+                condition=~models.Q(name=""),
+                name="person_other_name_required",
+                violation_error_message="An other name cannot be empty.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=NameKind.values),
+                name="person_name_kind_valid",
+                violation_error_message=(
+                    "Choose what kind of name this is: transliteration, spelling, former name or original "
+                    "script."
+                ),
             ),
         ]
 

@@ -27,15 +27,29 @@ class Source(models.Model):
     class Meta:
         ordering = ["-published_on", "title"]
         constraints = [
-            models.UniqueConstraint(fields=["url"], condition=~models.Q(url=""), name="source_url_unique"),
-            models.CheckConstraint(condition=~models.Q(title=""), name="source_title_required"),
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=~models.Q(url=""),
+                name="source_url_unique",
+                violation_error_message="A source with this URL is already recorded.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(title=""),
+                name="source_title_required",
+                violation_error_message="A source needs a title.",
+            ),
             models.CheckConstraint(
                 condition=precision_check("published_on", "published_on_precision"),
                 name="source_published_on_precision",
+                violation_error_message=(
+                    "The publication date and its precision go together: a month or a year is stored as its "
+                    "first day."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(published_on_precision__in=DatePrecision.values),
                 name="source_published_on_precision_valid",
+                violation_error_message="Choose the precision of the publication date: day, month or year.",
             ),
         ]
 

@@ -13,6 +13,7 @@ interface puts in front of its users. Every public function is one transaction.
 * ``derived`` — the status, dates, periods and search text derived from the parts;
 * ``people``, ``bodies``, ``relations`` — people and bodies with their other names; relations
   between agreements;
+* ``merges`` — two records of one person or body made one;
 * ``recovery`` — revert and restore from the recorded history;
 * ``importing`` — the JSON documents of ``load_agreements``.
 """
@@ -43,6 +44,7 @@ from .inputs import (
     PersonIn,
     agreement_to_input,
 )
+from .merges import body_merge, merged_into, person_merge
 from .parts import PartNotFoundError, agreement_part_add, agreement_part_remove, agreement_part_replace
 from .people import person_create, person_refresh_agreements, person_sync_other_names, person_update
 from .relations import RelationIn, relation_create, relation_delete, relation_update
@@ -77,11 +79,14 @@ __all__ = [
     "agreement_to_input",
     "agreement_update",
     "body_create",
+    "body_merge",
     "body_sync_other_names",
     "body_update",
     "country_names",
+    "merged_into",
     "participant_party_problem",
     "person_create",
+    "person_merge",
     "person_refresh_agreements",
     "person_sync_other_names",
     "person_update",

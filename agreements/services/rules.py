@@ -21,6 +21,14 @@ from .base import Errors
 from .inputs import AgreementIn, CommitmentIn, ParticipantIn
 
 UNNAMED = "not named"
+# How a message names a participant's role: "listed twice as a signatory".
+ROLE_NOUNS = {
+    ParticipantRole.SIGNED: "a signatory",
+    ParticipantRole.INITIALLED: "having initialled it",
+    ParticipantRole.WITNESSED: "a witness",
+    ParticipantRole.NEGOTIATED: "a negotiator",
+    ParticipantRole.ATTENDED: "attending",
+}
 
 
 def country_names(codes: Sequence[str | None]) -> dict[str, str]:
@@ -100,10 +108,9 @@ def check_participants(
             continue
         key = _participant_key(participant)
         if key in seen:
-            role = ParticipantRole(participant.role).label.lower()
             errors.add(
                 f"{path}.person" if participant.person is not None else f"{path}.description",
-                f"{_participant_label(participant)} is already listed as {role}.",
+                f"{_participant_label(participant)} is listed twice as {ROLE_NOUNS[participant.role]}.",
             )
         seen.add(key)
 
