@@ -70,6 +70,10 @@ class Change:
     field: str
     old: Any
     new: Any
+    # In an editor's words: the field's label, and names instead of codes and ids.
+    label: str = ""
+    old_display: str = ""
+    new_display: str = ""
 
 
 @dataclass
@@ -85,6 +89,28 @@ class Entry:
     history_id: int | None = None
     changes: list[Change] = field(default_factory=list)
 
+    @property
+    def sentence(self) -> str:
+        """“Added participant Hossein Dehqan (signed) for Iran”: what happened, in a line."""
+        verb = {"created": "Added", "changed": "Changed", "deleted": "Removed"}[self.action]
+        if self.object_type == "agreement":
+            return {"created": "Created the agreement", "changed": "Changed the agreement"}.get(
+                self.action, "Deleted the agreement"
+            )
+        return f"{verb} {self.object_type} {self.label}"
+
+
+@dataclass
+class Save:
+    """One write of an agreement with its parts, as the history shows it: one entry per save."""
+
+    agreement: Entry | None
+    parts: list[Entry]
+
+    @property
+    def first(self) -> Entry:
+        return self.agreement or self.parts[0]
+
 
 def _value(record, name: str) -> Any:
     value = getattr(record, name)
@@ -95,9 +121,10 @@ def _entries(records: list, object_type: str, label) -> list[Entry]:
     """An entry per record, with the fields that differ from the same object's previous record."""
     if not records:
         return []
+    meta = records[0]._meta
     fields = [
         f.attname
-        for f in records[0]._meta.fields
+        for f in meta.fields
         if not f.name.startswith("history_") and f.name not in _IGNORED and f.name != "interface"
     ]
     entries, previous = [], {}
@@ -108,7 +135,7 @@ def _entries(records: list, object_type: str, label) -> list[Entry]:
             for name in fields:
                 old, new = (_value(before, name) if before else None), _value(record, name)
                 if old != new and (before is not None or new not in (None, "")):
-                    changes.append(Change(name.removesuffix("_id"), old, new))
+                    changes.append(_change(meta, name, old, new))
         previous[record.id] = record
         entries.append(
             Entry(
@@ -125,6 +152,73 @@ def _entries(records: list, object_type: str, label) -> list[Entry]:
             )
         )
     return entries
+
+
+def _change(meta, attname: str, old: Any, new: Any) -> Change:
+    name = attname.removesuffix("_id")
+    model_field = next((f for f in meta.fields if f.attname == attname), None)
+    label = str(getattr(model_field, "verbose_name", name)).capitalize()
+    return Change(name, old, new, label=label)
+
+
+def _display(value: Any, model_field, names: dict) -> str:
+    """A stored value as an editor reads it: a name for an id or a code, a label for a choice."""
+    if value in (None, ""):
+        return "—"
+    if model_field is not None and model_field.is_relation and model_field.related_model is not None:
+        return names.get((model_field.related_model, value), str(value))
+    if model_field is not None and model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    return str(value)
+
+
+def in_editors_words(entries: list[Entry], models: dict[str, Any]) -> None:
+    """Fill each change's display values: names for the ids and codes, labels for the choices.
+
+    One query per kind of thing named (countries, people, bodies, sources …), whatever the
+    number of entries.
+    """
+    wanted: dict[Any, set] = {}
+    fields: dict[tuple[str, str], Any] = {}
+    for entry in entries:
+        meta = models[entry.object_type]._meta
+        for change in entry.changes:
+            model_field = next((f for f in meta.fields if f.name == change.field), None)
+            fields[(entry.object_type, change.field)] = model_field
+            if model_field is not None and model_field.is_relation and model_field.related_model is not None:
+                wanted.setdefault(model_field.related_model, set()).update(
+                    value for value in (change.old, change.new) if value not in (None, "")
+                )
+    names = {
+        (model, pk): str(obj) if not hasattr(obj, "name") else obj.name
+        for model, ids in wanted.items()
+        for pk, obj in model.objects.in_bulk(ids).items()
+    }
+    for entry in entries:
+        for change in entry.changes:
+            model_field = fields.get((entry.object_type, change.field))
+            change.old_display = _display(change.old, model_field, names)
+            change.new_display = _display(change.new, model_field, names)
+
+
+def agreement_saves(agreement_id: int) -> list[Save]:
+    """The history grouped by save, newest first: each write of the agreement ends with the
+    agreement's own record, so a save is that record and the part records made since the one before."""
+    saves: list[Save] = []
+    parts: list[Entry] = []
+    for entry in reversed(agreement_timeline(agreement_id)):  # oldest first
+        if entry.object_type == "agreement":
+            saves.append(Save(entry, parts))
+            parts = []
+        else:
+            parts.append(entry)
+    if parts:
+        saves.append(Save(None, parts))
+    return list(reversed(saves))
 
 
 def agreement_timeline(agreement_id: int) -> list[Entry]:
@@ -149,13 +243,13 @@ def agreement_timeline(agreement_id: int) -> list[Entry]:
         *_entries(
             records(Participant, agreement_id=agreement_id),
             "participant",
-            lambda r: f"{r.role} for {r.party_id}",
+            lambda r: f"({r.get_role_display().lower()}) for {r.party_id}",
         ),
         *clauses,
         *_entries(
             records(StatusEvent, agreement_id=agreement_id),
             "status event",
-            lambda r: f"{r.status} on {r.date}",
+            lambda r: f"{r.get_status_display()} on {r.date}",
         ),
         *_entries(
             records(AgreementSource, agreement_id=agreement_id),
@@ -173,11 +267,23 @@ def agreement_timeline(agreement_id: int) -> list[Entry]:
                 commitment_id__in=Commitment.history.filter(agreement_id=agreement_id).values("id"),
             ),
             "implementation event",
-            lambda r: f"{r.kind} on {r.date}",
+            lambda r: f"{r.get_kind_display()} on {r.date}",
         ),
     ]
     # A save that changed nothing recorded (e.g. only the derived search text) is noise.
     entries = [e for e in entries if e.action != "changed" or e.changes]
+    in_editors_words(
+        entries,
+        {
+            "agreement": Agreement,
+            "participant": Participant,
+            "clause": Clause,
+            "status event": StatusEvent,
+            "source cited": AgreementSource,
+            "commitment": Commitment,
+            "implementation event": ImplementationEvent,
+        },
+    )
     return sorted(entries, key=lambda e: (e.date, e.history_id or 0), reverse=True)
 
 

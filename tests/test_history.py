@@ -266,3 +266,50 @@ def test_a_change_to_one_field_leaves_the_agreements_parts_unrecorded(editor_api
     )
     assert response.status_code == 200
     assert [model.history.count() for model in parts] == before
+
+
+def test_the_admin_history_is_one_entry_per_save_in_an_editors_words(admin_client, admin_api, demo_data):
+    agreement = Agreement.objects.get(signed_on__year=2017)
+    response = admin_api.patch(
+        f"/api/agreements/{agreement.pk}/",
+        {"disclosure": "withheld", "clauses": []},
+        format="json",
+        HTTP_IF_MATCH=etag(agreement.pk, agreement.version),
+    )
+    assert response.status_code == 200
+    page = admin_client.get(reverse("admin:agreements_agreement_history", args=[agreement.pk]))
+    saves = page.context["saves"]
+    newest = saves[0]
+    assert newest.agreement.version == agreement.version + 1
+    assert {entry.sentence.split(" ")[0] for entry in newest.parts} == {"Removed"}
+    assert len(newest.parts) == 4  # the four clauses removed, in the same save
+    changes = {change.label: (change.old_display, change.new_display) for change in newest.agreement.changes}
+    assert changes["Text disclosure"] == (
+        "Unknown (not found or not looked for)",
+        "Withheld (officially not disclosed)",
+    )
+    html = page.content.decode()
+    assert "Withheld (officially not disclosed)" in html
+    assert "through the api" in html
+
+
+def test_a_revert_shows_what_it_would_change_before_it_changes_anything(admin_client, admin_api, demo_data):
+    agreement = Agreement.objects.get(signed_on__year=2017)
+    original = agreement.history.order_by("-history_date").first()
+    admin_api.patch(
+        f"/api/agreements/{agreement.pk}/",
+        {"title": "Renamed", "clauses": []},
+        format="json",
+        HTTP_IF_MATCH=etag(agreement.pk, agreement.version),
+    )
+    url = reverse("admin:agreements_agreement_revert", args=[agreement.pk, original.history_id])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    differences = {d.what: d for d in page.context["differences"]}
+    assert (differences["Title"].now, differences["Title"].then) == (
+        "Renamed",
+        "Memorandum of understanding on military cooperation",
+    )
+    assert differences["Clauses"].now == "—"
+    assert "Share" in differences["Clauses"].then
+    assert Agreement.objects.get(pk=agreement.pk).title == "Renamed"  # nothing changed yet

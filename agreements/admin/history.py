@@ -11,10 +11,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from ..history import agreement_timeline
+from ..history import agreement_saves
 from ..models import Agreement
 from ..services import StaleVersionError
-from ..services.recovery import agreement_restore, agreement_revert, deleted_agreements
+from ..services.recovery import agreement_restore, agreement_revert, deleted_agreements, revert_preview
 
 
 class AgreementHistoryMixin:
@@ -25,7 +25,7 @@ class AgreementHistoryMixin:
         extra = [
             path(
                 "<path:object_id>/history/<int:history_id>/revert/",
-                self.admin_site.admin_view(require_POST(self.revert_view)),
+                self.admin_site.admin_view(self.revert_view),
                 name=f"{prefix}_revert",
             ),
             path("deleted/", self.admin_site.admin_view(self.deleted_view), name=f"{prefix}_deleted"),
@@ -43,27 +43,41 @@ class AgreementHistoryMixin:
             raise Http404
         if not self.has_view_or_change_permission(request, agreement):
             raise PermissionDenied
-        entries = agreement_timeline(agreement.pk)
-        # Every write, whichever interface made it, records the agreement once: each such
-        # record is a state worth going back to.
-        for entry in entries:
-            entry.revertible = entry.object_type == "agreement" and entry.action != "deleted"
+        saves = agreement_saves(agreement.pk)
         context = {
             **self.admin_site.each_context(request),
             "title": f"History: {agreement}",
             "subtitle": None,
             "object": agreement,
             "opts": self.opts,
-            "entries": entries,
+            "saves": saves,
             "can_revert": self.has_change_permission(request, agreement),
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/agreements/agreement/history.html", context)
 
     def revert_view(self, request: HttpRequest, object_id: str, history_id: int) -> HttpResponse:
+        """GET: what the revert would change, and a button to confirm; POST: the revert."""
         agreement = get_object_or_404(Agreement, pk=unquote(object_id))
         if not self.has_change_permission(request, agreement):
             raise PermissionDenied
+        if request.method != "POST":
+            try:
+                differences = revert_preview(agreement=agreement, history_id=history_id)
+            except ValidationError as error:
+                messages.error(request, "Could not revert: " + " ".join(error.messages))
+                return HttpResponseRedirect(
+                    reverse("admin:agreements_agreement_history", args=[agreement.pk])
+                )
+            context = {
+                **self.admin_site.each_context(request),
+                "title": f"Revert “{agreement}”?",
+                "object": agreement,
+                "opts": self.opts,
+                "history_id": history_id,
+                "differences": differences,
+            }
+            return TemplateResponse(request, "admin/agreements/agreement/revert.html", context)
         try:
             expected = int(request.POST.get("version", ""))
         except ValueError:

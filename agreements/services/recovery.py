@@ -8,11 +8,13 @@ recomputed, and the recovery itself is recorded in the history like any change.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
 
+from ..choices import EventType, ParticipantRole
 from ..dates import PartialDate
 from ..models import (
     Agreement,
@@ -37,6 +39,7 @@ from .inputs import (
     EventIn,
     ImplementationEventIn,
     ParticipantIn,
+    agreement_to_input,
 )
 
 
@@ -214,3 +217,67 @@ def agreement_restore(*, agreement_id: int) -> Agreement:
     if last is None:
         raise ValidationError("No recorded version of this agreement.")
     return agreement_create(data=agreement_snapshot(agreement_id, last.history_date), restore_id=agreement_id)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One line of what a revert would change, in an editor's words."""
+
+    what: str
+    now: str
+    then: str
+
+
+def _describe_parts(data: AgreementIn) -> dict[str, set[str]]:
+    def who(p) -> str:
+        name = p.person.name if p.person is not None else f"not named ({p.description})"
+        return f"{name} — {ParticipantRole(p.role).label.lower()} for {p.party}"
+
+    return {
+        "Participants": {who(p) for p in data.participants or ()},
+        "Clauses": {
+            f"{c.position}. {c.text[:80]} [{', '.join(sorted(k.name for k in c.categories))}]"
+            for c in data.clauses or ()
+        },
+        "Status events": {
+            f"{EventType(e.status).label} {e.date}" + (f" by {e.party}" if e.party else "")
+            for e in data.events or ()
+        },
+        "Sources cited": {str(c.source) for c in data.citations or ()},
+        "Commitments": {
+            f"{c.position}. {c.text[:60]}"
+            + (f" (due {c.due})" if c.due else "")
+            + f" — {len(c.events)} report(s)"
+            for c in data.commitments or ()
+        },
+    }
+
+
+def revert_preview(*, agreement: Agreement, history_id: int) -> list[Difference]:
+    """What reverting to the recorded change ``history_id`` would change, field by field and part by part."""
+    record = (
+        Agreement.history.filter(id=agreement.pk, history_id=history_id).exclude(history_type="-").first()
+    )
+    if record is None:
+        raise ValidationError("That version does not belong to this agreement.")
+    now = agreement_to_input(Agreement.objects.with_details().get(pk=agreement.pk))
+    then = agreement_snapshot(agreement.pk, record.history_date)
+    differences = []
+    for name in ("party_a", "party_b", *AGREEMENT_FIELDS, "level"):
+        before, after = getattr(now, name), getattr(then, name)
+        if before != after:
+            label = str(Agreement._meta.get_field(name).verbose_name).capitalize()
+            differences.append(Difference(label, str(before) or "—", str(after) or "—"))
+    for name in ("body_a", "body_b"):
+        before, after = getattr(now, name), getattr(then, name)
+        if before != after:
+            label = str(Agreement._meta.get_field(name).verbose_name).capitalize()
+            differences.append(
+                Difference(label, before.name if before else "—", after.name if after else "—")
+            )
+    now_parts, then_parts = _describe_parts(now), _describe_parts(then)
+    for section, current in now_parts.items():
+        removed, restored = sorted(current - then_parts[section]), sorted(then_parts[section] - current)
+        if removed or restored:
+            differences.append(Difference(section, "; ".join(removed) or "—", "; ".join(restored) or "—"))
+    return differences
