@@ -12,6 +12,7 @@ from agreements.models import (
     AgreementSource,
     Body,
     BodyName,
+    ChangeEvent,
     Clause,
     ClauseCategory,
     Commitment,
@@ -355,6 +356,21 @@ def violations() -> dict:
         ),
         "person_name_kind_valid": lambda: (
             lambda: PersonName.objects.create(person=PersonFactory(), name="B", kind="nickname")
+        ),
+        "change_event_once": lambda: _twice(
+            ChangeEvent.objects.create,
+            kind="commitment_overdue",
+            agreement_id=1,
+            title="A",
+            party_a="IQ",
+            party_b="IR",
+            summary="Overdue.",
+            once_key="overdue:1:2020-01-01",
+        ),
+        "change_event_kind_valid": lambda: (
+            lambda: ChangeEvent.objects.create(
+                kind="rumoured", agreement_id=1, title="A", party_a="IQ", party_b="IR", summary="?"
+            )
         ),
         "merged_record_once": lambda: _twice(MergedRecord.objects.create, kind="person", old_id=8, into_id=9),
         "merged_record_not_itself": lambda: (

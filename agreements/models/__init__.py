@@ -1,6 +1,7 @@
 from .agreements import Agreement, AgreementRelation, AgreementSource
 from .bodies import Body, BodyName
 from .categories import ClauseCategory
+from .changes import ChangeEvent
 from .children import Clause, Commitment, ImplementationEvent, Participant, StatusEvent, StatusPeriod
 from .countries import Country
 from .merges import MergedRecord
@@ -13,6 +14,7 @@ __all__ = [
     "AgreementSource",
     "Body",
     "BodyName",
+    "ChangeEvent",
     "Clause",
     "ClauseCategory",
     "Commitment",

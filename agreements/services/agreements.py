@@ -30,8 +30,10 @@ from ..models import (
     Source,
     StatusEvent,
 )
+from ..models.changes import ChangeKind
 from ..pairs import canonical_pair
 from .base import Errors, assign, check_unique, clean, lock, pk_of
+from .changes import Change, agreement_categories, changes_between, record_changes
 from .derived import agreement_sync_derived, event_fact
 from .duplicates import refuse_duplicates
 from .inputs import (
@@ -66,7 +68,13 @@ def agreement_create(
         agreement = Agreement(pk=restore_id, version=last + 1)
     with transaction.atomic():
         _write(agreement, data, allow_duplicate=allow_duplicate or restore_id is not None)
-    return Agreement.objects.with_details().get(pk=agreement.pk)
+        saved = Agreement.objects.with_details().get(pk=agreement.pk)
+        if restore_id is None:
+            told = changes_between(None, "", data, saved.status)
+        else:
+            told = [Change(ChangeKind.AGREEMENT_RESTORED, f"Restored: {saved.title}")]
+        record_changes(saved, told)
+    return saved
 
 
 def agreement_update(
@@ -81,15 +89,28 @@ def agreement_update(
     with transaction.atomic():
         locked = lock(agreement, expected_version)
         current = agreement_to_input(Agreement.objects.with_details().get(pk=agreement.pk))
-        if _canonical(data, current) != _canonical(current, current):
+        before_status = locked.status
+        changed = _canonical(data, current) != _canonical(current, current)
+        if changed:
             _write(locked, data, stored=current)
-    return Agreement.objects.with_details().get(pk=agreement.pk)
+        saved = Agreement.objects.with_details().get(pk=agreement.pk)
+        if changed:
+            record_changes(
+                saved, changes_between(current, before_status, agreement_to_input(saved), saved.status)
+            )
+    return saved
 
 
 def agreement_delete(*, agreement: Agreement, expected_version: int | None = None) -> None:
     """Delete an agreement with its parts (people and sources stay)."""
     with transaction.atomic():
-        lock(agreement, expected_version).delete()
+        locked = lock(agreement, expected_version)
+        pk, categories = locked.pk, agreement_categories(locked.pk)
+        locked.delete()
+        locked.pk = pk  # the outbox names the agreement that was
+        record_changes(
+            locked, [Change(ChangeKind.AGREEMENT_DELETED, f"Deleted: {locked.title}")], categories=categories
+        )
 
 
 def agreement_record_status(
@@ -129,9 +150,17 @@ def agreement_record_status(
             errors.add(problem.field if problem.index == new else "__all__", problem.message)
         errors.raise_if_any()
         event.save()
+        before_status = locked.status
         agreement_sync_derived(agreement=locked)
         if source is not None:
             AgreementSource.objects.get_or_create(agreement=locked, source=source)
+        if locked.status != before_status:
+            record_changes(
+                locked,
+                changes_between(
+                    agreement_to_input(locked), before_status, agreement_to_input(locked), locked.status
+                ),
+            )
     agreement.refresh_from_db()
     return event
 
