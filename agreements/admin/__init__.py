@@ -1,1 +1,1 @@
-from . import agreements, reference  # noqa: F401  (registers the model admins)
+from . import agreements, reference, tokens  # noqa: F401  (registers the model admins)
