@@ -30,7 +30,7 @@ from ..services import (
 )
 from ..services.inputs import clause_to_input, event_to_input, signatory_to_input
 from .filters import CategoryFilter, PartyFilter, SignatureYearFilter
-from .forms import AgreementForm, StatusEventForm
+from .forms import AgreementForm, ClauseForm, StatusEventForm
 from .history import AgreementHistoryMixin
 from .writing import Entry, Rows, ServiceFormSet, ServicePartForm, WritesThroughServices
 
@@ -59,7 +59,7 @@ class SignatoryInline(admin.TabularInline):
 
 class ClauseInline(admin.StackedInline):
     model = Clause
-    form = ServicePartForm
+    form = ClauseForm
     formset = ServiceFormSet
     extra = 0
     autocomplete_fields = ["categories", "source"]

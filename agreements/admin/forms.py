@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django import forms
 
-from ..models import Agreement, StatusEvent
+from ..models import Agreement, Clause, StatusEvent
 from ..services import AGREEMENT_FIELDS
 from .writing import ServiceModelForm, ServicePartForm
 
@@ -47,3 +47,15 @@ class StatusEventForm(ServicePartForm):
         # (``PartialDate.of``, when the services' input is built), so the stored form's
         # constraint is not the typed date's to meet.
         return {*super()._get_validation_exclusions(), "date"}
+
+
+class ClauseForm(ServicePartForm):
+    class Meta:
+        model = Clause
+        fields = ["position", "article", "text", "categories", "source"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Whether a clause needs a category is the services' rule (rules.CLAUSE_NEEDS_CATEGORY),
+        # the same for the API; the model's field would make the form require one.
+        self.fields["categories"].required = False
