@@ -19,8 +19,6 @@ dates and the codes of choices cannot begin so and are left as they are.
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from collections.abc import Iterator
 from itertools import islice
@@ -120,15 +118,22 @@ def _copy_chunks(statement: str) -> Iterator[bytes]:
         connection.queries_log.append({"sql": statement, "time": f"{time.monotonic() - started:.3f}"})
 
 
+def _cell(value: object) -> str:
+    """A value as COPY's CSV writes it: NULL empty, quoted when it holds a comma, a quote, a
+    carriage return or a line feed (Python's csv.writer leaves a lone carriage return
+    unquoted with a "\\n" line ending, which splits the row in every reader)."""
+    if value is None:
+        return ""
+    text = str(value)
+    if any(character in text for character in ',"\r\n') or text == "\\.":
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def _csv_chunks(queryset: QuerySet) -> Iterator[bytes]:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
     rows = export_rows(queryset).iterator(chunk_size=ROWS_PER_CHUNK)
     while chunk := list(islice(rows, ROWS_PER_CHUNK)):
-        writer.writerows(chunk)
-        yield out.getvalue().encode()
-        out.seek(0)
-        out.truncate()
+        yield "".join(",".join(map(_cell, row)) + "\n" for row in chunk).encode()
 
 
 def csv_chunks(queryset: QuerySet) -> Iterator[bytes]:

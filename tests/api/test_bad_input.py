@@ -378,5 +378,6 @@ def test_a_time_with_an_offset_postgresql_cannot_read_is_taken_in_utc(api, demo_
 def test_a_cursor_the_api_wrote_still_pages(api, demo_data):
     first = api.get(LIST, {"cursor": "", "page_size": 1}).json()
     second = api.get(first["next"]).json()
-    assert second["results"] and second["results"][0]["id"] != first["results"][0]["id"]
+    assert second["results"]
+    assert second["results"][0]["id"] != first["results"][0]["id"]
     assert api.get(second["previous"]).json()["results"] == first["results"]
