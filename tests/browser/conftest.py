@@ -28,7 +28,7 @@ from django.contrib.auth.models import Group
 from django.db import connections
 from django.test import Client
 
-from ..servers import Server, gunicorn, production_environment
+from ..servers import Server
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -117,16 +117,6 @@ def _adopt_prepared_connections(prepared: dict) -> None:
         contents = getattr(connection, "_test_serialized_contents", None)
         if contents is not None and connections[alias] is not connection:
             connections[alias]._test_serialized_contents = contents
-
-
-@pytest.fixture(scope="session")
-def production_server(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Server]:
-    """``make serve`` on the test database, for the whole session."""
-    work = tmp_path_factory.mktemp("production")
-    env = production_environment(STATIC_ROOT=str(work / "static"), GUNICORN_THREADS="8")
-    with django_db_blocker.unblock(), gunicorn(env, work, "make-serve", make_serve=True) as server:
-        yield server
-        # The server's database connections go with it, before the test database is dropped.
 
 
 @dataclass
