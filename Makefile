@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format clean bench race load fault fuzz backup restore
+.PHONY: run serve test install lint format clean bench race load fault fuzz backup restore
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (set PYTHON=python3.x).") if sys.version_info < (3, 11) else None'
@@ -26,6 +26,11 @@ run: install
 	$(BIN)/python manage.py load_agreements fixtures/iran-iraq.json
 	$(BIN)/python manage.py ensure_demo_editor
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Serve http://$(HOST):$(PORT) in production mode: DEBUG off, migrate, collectstatic, gunicorn with
+## gunicorn.conf.py. Needs SECRET_KEY and ALLOWED_HOSTS (docs/operations.md, "Serving").
+serve: install
+	$(BIN)/python -m tracker.serve --bind $(HOST):$(PORT)
 
 ## Run the whole suite (SQLite unless DATABASE_URL points to PostgreSQL). The browser journeys
 ## need /usr/bin/chromium; without it the summary says once that they were not run.

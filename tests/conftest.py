@@ -1,7 +1,11 @@
+from collections.abc import Iterator
+
 import pytest
 from rest_framework.test import APIClient
 
 from agreements.models import Source
+
+from .servers import Server, gunicorn, production_environment
 
 
 @pytest.fixture
@@ -126,3 +130,13 @@ def people():
     dehqan = factories.PersonFactory(name="Hossein Dehqan")
     PersonName.objects.create(person=dehqan, name="Hossein Dehghan", kind="transliteration")
     return {"dehqan": dehqan, "hayali": factories.PersonFactory(name="Erfan Mahmoud al-Hayali")}
+
+
+@pytest.fixture(scope="session")
+def production_server(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Server]:
+    """``make serve`` on the test database, for the whole session."""
+    work = tmp_path_factory.mktemp("production")
+    env = production_environment(STATIC_ROOT=str(work / "static"), GUNICORN_THREADS="8")
+    with django_db_blocker.unblock(), gunicorn(env, work, "make-serve", make_serve=True) as server:
+        yield server
+        # The server's database connections go with it, before the test database is dropped.

@@ -221,9 +221,11 @@ def test_the_admin_autocomplete_says_which_name_it_found(editor_client):
     assert autocomplete(editor_client, "Kosovo")[0] == {"id": "XK", "text": "Kosovo"}
 
 
-def test_the_admin_autocomplete_reads_a_nul_as_nothing(editor_client):
-    # PostgreSQL refuses a NUL in any query: it was a 500 there.
-    assert autocomplete(editor_client, "I\x00R")[0]["id"] == "IR"
+def test_the_admin_autocomplete_answers_a_nul_with_a_400_naming_it(editor_client):
+    # PostgreSQL refuses a NUL in any query: it was a 500 there. Every admin page says so alike.
+    response = editor_client.get(reverse("admin:autocomplete"), {"term": "I\x00R", **AUTOCOMPLETE})
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
 
 
 def test_the_admin_autocomplete_query_count_is_pinned(editor_client, django_assert_num_queries):

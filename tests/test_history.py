@@ -185,16 +185,21 @@ class TestRestore:
             not in admin_client.get(reverse("admin:agreements_agreement_deleted")).content.decode()
         )
 
-    def test_editors_cannot_restore_without_the_add_permission_of_agreements(self, client, demo_data, editor):
-        client.force_login(editor)
+    def test_restoring_needs_the_permission_to_delete(self, client, admin_api, demo_data, editor):
+        """Issue 16: an editor (who may add, not delete, agreements) restored what an
+        administrator had deleted; undoing a deletion is the deleter's right."""
+        agreement = Agreement.objects.get(signed_on__year=2017)
+        pk = agreement.pk
         assert (
-            client.post(reverse("admin:agreements_agreement_restore", args=[1])).status_code == 302
-        )  # restored
-        # Editors may add agreements, so they may restore; viewers may not:
-        from django.contrib.auth.models import Group
-
-        editor.groups.set([Group.objects.get(name="Viewers")])
-        assert client.post(reverse("admin:agreements_agreement_restore", args=[1])).status_code == 403
+            admin_api.delete(f"/api/agreements/{pk}/", HTTP_IF_MATCH=etag(pk, agreement.version)).status_code
+            == 204
+        )
+        client.force_login(editor)
+        listing = client.get(reverse("admin:agreements_agreement_deleted"))
+        assert listing.status_code == 200
+        assert "Restore" not in listing.content.decode()
+        assert client.post(reverse("admin:agreements_agreement_restore", args=[pk])).status_code == 403
+        assert not Agreement.objects.filter(pk=pk).exists()
 
 
 class TestProtection:

@@ -12,6 +12,12 @@ buffer without end; only the answers change:
 * every other refusal keeps gunicorn's status (400, 403, 500, 501), reason and message,
   with ``{"detail": …}`` as the body, the shape of every other error of the API.
 
+It also drops a client that stops reading (or sending): every read and write of a
+request's socket waits at most ``CLIENT_STALL_SECONDS`` (20 by default). Without that
+bound, a client that reads only the status line of a large download keeps a thread (and
+the database transaction behind the download) blocked in ``send`` for as long as it
+keeps the connection open; sixteen such clients stalled the whole site.
+
 ``gunicorn.conf.py`` selects this worker; ``tests/test_gunicorn_worker.py`` sends such
 requests to a real gunicorn.
 """
@@ -19,6 +25,7 @@ requests to a real gunicorn.
 from __future__ import annotations
 
 import json
+import os
 import socket
 
 from gunicorn import util
@@ -27,6 +34,7 @@ from gunicorn.workers import gthread
 
 URI_TOO_LONG = 414
 HEADERS_TOO_LARGE = 431
+CLIENT_STALL_SECONDS = float(os.environ.get("CLIENT_STALL_SECONDS", "20"))
 
 
 def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:
@@ -49,6 +57,26 @@ util.write_error = write_json_error
 
 
 class ThreadWorker(gthread.ThreadWorker):
+    def handle(self, conn):
+        # gthread makes the socket blocking (no timeout) for the request; keep-alive waits
+        # between requests stay with its selector.
+        conn.sock.settimeout(CLIENT_STALL_SECONDS)
+        return super().handle(conn)
+
+    def handle_request(self, req, conn) -> bool:
+        try:
+            return super().handle_request(req, conn)
+        except TimeoutError:
+            # One line, not gunicorn's traceback for a socket error: a stalled client is expected.
+            self.log.warning(
+                "Dropped a client that stopped reading or sending for %.0f s: ip=%s %s %s",
+                CLIENT_STALL_SECONDS,
+                (conn.client or ("",))[0],
+                req.method,
+                req.path,
+            )
+            return False
+
     def handle_error(self, req, client, addr, exc) -> None:
         if isinstance(exc, LimitRequestLine):
             status, reason = URI_TOO_LONG, "URI Too Long"

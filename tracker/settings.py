@@ -8,6 +8,7 @@ and no secret key unless ``DEBUG`` is on.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -34,6 +35,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # WhiteNoise serves the static files under runserver too, as gunicorn does.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
@@ -47,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight after the security headers: no session, no database, no throttle.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "agreements.web.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,6 +114,46 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "agreements.web.lockout.lockout_response"
 
+# --- Who the client is: the number of proxies in front of us --------------------------------------
+
+# How many proxies in front of the site append to X-Forwarded-For (0: none, the peer is the
+# client). One number drives both the throttles' identity (DRF's NUM_PROXIES) and the address
+# django-axes counts failed logins against (through django-ipware, as axes documents). With 0,
+# X-Forwarded-For is ignored: anyone can write it.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+
+
+def trusted_proxy_settings(count: int) -> dict[str, object]:
+    """The settings that ``count`` trusted proxies imply for DRF and django-axes."""
+    if count < 0:
+        raise ImproperlyConfigured("TRUSTED_PROXIES is a number of proxies: 0 or more.")
+    if count == 0:
+        # X-Forwarded-For is ignored: the peer is the client.
+        return {"NUM_PROXIES": 0, "AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",)}
+    return {
+        # DRF: the count-th address from the right of X-Forwarded-For (what the outermost
+        # trusted proxy saw), whatever the client wrote to its left.
+        "NUM_PROXIES": count,
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+        # django-ipware counts the proxies listed *inside* the header (``client, proxy1, …``),
+        # while the nearest proxy's own address is REMOTE_ADDR: N proxies in front leave N
+        # entries, and the client's is ipware's chain[-(count + 1)] with count N - 1: the same
+        # address DRF takes.
+        "AXES_IPWARE_PROXY_COUNT": count - 1,
+        "AXES_IPWARE_PROXY_ORDER": "left-most",
+        # A header with more entries than proxies (the client wrote some) is expected, not a
+        # reason to fall back to the proxy's own address.
+        "IPWARE_STRICT": False,
+    }
+
+
+_PROXIES = trusted_proxy_settings(TRUSTED_PROXIES)
+AXES_IPWARE_META_PRECEDENCE_ORDER = _PROXIES["AXES_IPWARE_META_PRECEDENCE_ORDER"]
+if TRUSTED_PROXIES:
+    AXES_IPWARE_PROXY_COUNT = _PROXIES["AXES_IPWARE_PROXY_COUNT"]
+    AXES_IPWARE_PROXY_ORDER = _PROXIES["AXES_IPWARE_PROXY_ORDER"]
+    IPWARE_STRICT = _PROXIES["IPWARE_STRICT"]
+
 # Sessions expire after half an hour without a request (each request renews them).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
@@ -170,19 +215,92 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# collectstatic writes each file under a name with its hash, plus gzip and Brotli copies;
+# WhiteNoise serves those with a year's Cache-Control (they never change under that name).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Files browsers ask for at the root of the site: /favicon.ico.
+WHITENOISE_ROOT = BASE_DIR / "tracker" / "root"
+
+# --- The cache the rate limits count in ------------------------------------------------------
+
+
+def _cache(url: str, prefix: str) -> dict:
+    """Django's own Redis backend for a ``redis://``, ``rediss://`` or ``unix://`` URL (Valkey
+    speaks the same protocol: ``valkey://`` and ``valkeys://`` are accepted as aliases)."""
+    scheme = urlsplit(url).scheme
+    aliases = {"valkey": "redis", "valkeys": "rediss"}
+    if scheme in aliases:
+        url = aliases[scheme] + url[len(scheme) :]
+    elif scheme not in ("redis", "rediss", "unix"):
+        raise ImproperlyConfigured(
+            f"CACHE_URL must name Redis or Valkey (redis://host:6379/0), not “{scheme}”: the rate "
+            "limits count in it on every request, which no database-backed cache should do."
+        )
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": prefix,
+        # A cache that stops answering must not hang requests: the limits give way instead
+        # (agreements/web/throttling.py).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+
+
+# Shared by every process and instance when CACHE_URL names Redis; otherwise each process
+# counts on its own (`make serve` says so when it starts).
+CACHE_URL = env.str("CACHE_URL", default="")
+CACHES = {
+    "default": _cache(CACHE_URL, env.str("CACHE_KEY_PREFIX", default="tracker"))
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracker"}
+}
+
+# --- Rate limits (agreements/web/throttling.py) ----------------------------------------------------
+
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS", default=True)
+RATE_LIMITS = {
+    "anon": env.str("THROTTLE_ANON", default="600/minute"),
+    "user": env.str("THROTTLE_USER", default="3000/minute"),
+    # On top of the above, for the requests that cost the database seconds: the CSV export and
+    # the dyad-year panels of every pair or of many years.
+    "expensive_anon": env.str("THROTTLE_EXPENSIVE_ANON", default="10/minute"),
+    "expensive_user": env.str("THROTTLE_EXPENSIVE_USER", default="60/minute"),
+}
+
+# --- Bounded work per request (agreements/web/bounds.py) ------------------------------------------
+
+# Seconds the queries of one report (pair, partners, network) may take: beyond, a 503 saying
+# what to narrow.
+REPORT_TIME_LIMIT = env.float("REPORT_TIME_LIMIT", default=10.0)
+# Seconds one streamed response (the CSV export, a dyad-year panel) may take, its queries
+# included, and how many may run at once in one process: the rest of the threads stay free
+# for everything else (gunicorn.conf.py's threads: GUNICORN_THREADS, 8 by default).
+STREAM_TIME_LIMIT = env.float("STREAM_TIME_LIMIT", default=300.0)
+STREAMS_PER_PROCESS = env.int(
+    "STREAMS_PER_PROCESS", default=max(1, env.int("GUNICORN_THREADS", default=8) // 2)
+)
+# The largest dyad-year panel (pairs × years) an anonymous client may ask for; signed-in users
+# may ask for any.
+PANEL_ANONYMOUS_MAX_ROWS = env.int("PANEL_ANONYMOUS_MAX_ROWS", default=500_000)
 
 # --- REST API -------------------------------------------------------------------------------
 
 # Anonymous clients may read unless this is on; writes always need the Editors' permissions.
 API_REQUIRE_LOGIN_FOR_READS = env.bool("API_REQUIRE_LOGIN_FOR_READS", default=False)
 API_MAX_PAGE_SIZE = 500
+# Seconds an API token works after it is issued (0: until revoked). Signing in again, changing
+# the password or deactivating the account revokes it in any case (agreements/accounts.py).
+API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=0)
 
 REST_FRAMEWORK = {
     # Token first: an anonymous request is then answered 401 with a WWW-Authenticate
     # challenge, and 403 is kept for "authenticated, but not allowed".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "agreements.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["agreements.api.permissions.ReadOrModelPermissions"],
@@ -199,15 +317,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["agreements.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "agreements.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "agreements.api.errors.exception_handler",
-    # Per process (local memory cache): a brake on runaway clients, not an exact quota.
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": env.str("THROTTLE_ANON", default="600/minute"),
-        "user": env.str("THROTTLE_USER", default="3000/minute"),
-    },
+    # One budget per client across the API and the pages (agreements/web/throttling.py),
+    # counted in the shared cache; the client as the trusted proxies report it.
+    "DEFAULT_THROTTLE_CLASSES": ["agreements.api.throttling.ClientThrottle"],
+    "NUM_PROXIES": _PROXIES["NUM_PROXIES"],
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

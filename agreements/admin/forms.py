@@ -152,3 +152,6 @@ class ClauseForm(ServicePartForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["position"].required = False
+        # Whether a clause needs a category is the services' rule (rules.CLAUSE_NEEDS_CATEGORY),
+        # the same for the API; the model's field would make the form require one.
+        self.fields["categories"].required = False

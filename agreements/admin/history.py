@@ -106,12 +106,17 @@ class AgreementHistoryMixin:
             "title": "Deleted agreements",
             "opts": self.opts,
             "records": deleted_agreements().select_related("history_user", "party_a", "party_b")[:200],
-            "can_restore": self.has_add_permission(request),
+            "can_restore": self.can_restore(request),
         }
         return TemplateResponse(request, "admin/agreements/agreement/deleted.html", context)
 
+    def can_restore(self, request: HttpRequest) -> bool:
+        """Undoing a deletion takes the right to delete: an editor may not bring back what an
+        administrator deleted (``add`` alone let them)."""
+        return self.has_add_permission(request) and self.has_delete_permission(request)
+
     def restore_view(self, request: HttpRequest, agreement_id: int) -> HttpResponse:
-        if not self.has_add_permission(request):
+        if not self.can_restore(request):
             raise PermissionDenied
         try:
             agreement = agreement_restore(agreement_id=agreement_id)

@@ -94,6 +94,10 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Agreement]:
         return Agreement.objects.order_by(F("signed_on").desc(nulls_last=True), "-id")
 
+    def is_expensive(self, request: Request) -> bool:
+        """The export counts against the stricter rate limit (api/throttling.py)."""
+        return self.action == "export"
+
     def list(self, request: Request, *args, **kwargs) -> Response:
         self.check_parameters(request)
         page = self.paginate_queryset(with_documents(self.filter_queryset(self.get_queryset())))

@@ -18,7 +18,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ..reports.sql import is_timeout
 from ..services import PossibleDuplicateError, StaleVersionError
+from ..web.bounds import BUSY_RETRY_SECONDS, BusyError, timeout_detail
 from .concurrency import PreconditionFailed, etag
 
 INVALID_WRITE = "The request is invalid; nothing was written."
@@ -149,6 +151,16 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         )
     if isinstance(exc, ProtectedError):
         return Response({"detail": protected_message(exc)}, status=status.HTTP_409_CONFLICT)
+    if is_timeout(exc):
+        # Asking again will not help: asking for less will.
+        hint = getattr(context.get("view"), "narrow_hint", "ask for less.")
+        return Response({"detail": timeout_detail(hint)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    if isinstance(exc, BusyError):
+        return Response(
+            {"detail": str(exc)},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(BUSY_RETRY_SECONDS)},
+        )
     if isinstance(exc, (OperationalError, InterfaceError)):
         return database_unavailable(context)
     if isinstance(exc, IntegrityError):

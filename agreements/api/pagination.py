@@ -11,7 +11,9 @@ cursor that cannot be read, is a 400 naming the parameter rather than a quiet gu
 
 from __future__ import annotations
 
+import base64
 from typing import Any
+from urllib.parse import parse_qs
 
 from django.conf import settings
 from rest_framework import pagination
@@ -19,6 +21,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from ..parsing import is_whole_number
+from .fields import MAX_ID
 
 
 def page_size_from(request, default: int) -> int:
@@ -56,13 +59,32 @@ class _Cursor(pagination.CursorPagination):
     def get_page_size(self, request) -> int:
         return page_size_from(request, self.page_size)
 
-    def decode_cursor(self, request):
+    def decode_cursor(self, request) -> pagination.Cursor | None:
+        """Only a cursor this API wrote (``?cursor=`` is the first page); anything else is a 400.
+
+        DRF's own decoding skips what base64 cannot read and turns what is left into the first
+        page, and passes a position that is no id on to the query (a 500).
+        """
+        encoded = request.query_params.get(self.cursor_query_param)
+        if not encoded:
+            return None
         try:
-            return super().decode_cursor(request)
-        except NotFound:
-            raise ValidationError(
-                {"cursor": ["This cursor cannot be read; start again with ?cursor="]}
-            ) from None
+            text = base64.b64decode(encoded.encode("ascii"), validate=True).decode("ascii")
+            tokens = parse_qs(text, keep_blank_values=True, strict_parsing=True)
+        except ValueError:  # not ASCII, not base64, not a query string
+            tokens = {}
+        offset, reverse, position = (tokens.get(key, [None]) for key in ("o", "r", "p"))
+        valid = (
+            tokens
+            and set(tokens) <= {"o", "r", "p"}
+            and all(len(values) == 1 for values in tokens.values())
+            and (offset[0] is None or (is_whole_number(offset[0]) and int(offset[0]) <= self.offset_cutoff))
+            and reverse[0] in (None, "1")
+            and (position[0] is None or (is_whole_number(position[0]) and 1 <= int(position[0]) <= MAX_ID))
+        )
+        if not valid:
+            raise ValidationError({"cursor": ["This cursor cannot be read; start again with ?cursor="]})
+        return pagination.Cursor(offset=int(offset[0] or 0), reverse=reverse[0] == "1", position=position[0])
 
 
 class Pagination(pagination.BasePagination):

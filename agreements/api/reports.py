@@ -13,6 +13,7 @@ from itertools import islice
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.http import StreamingHttpResponse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound
@@ -23,7 +24,9 @@ from rest_framework.views import APIView
 
 from .. import reports
 from ..choices import LEVEL_NOTE
+from ..parsing import parse_boolean
 from ..reports import inputs, tables
+from ..web.bounds import bounded_stream, report_limit
 from ..web.csv import ROWS_PER_CHUNK, csv_response
 from .errors import flatten
 from .renderers import CSVRenderer, errors_in_json
@@ -40,6 +43,9 @@ from .report_schema import (
 )
 
 INVALID = "The report cannot be made with these parameters; see errors."
+# A panel of more years than this (or of every pair of states) counts against the stricter
+# rate limit of expensive requests.
+EXPENSIVE_PANEL_YEARS = 50
 
 # --- Rendering ----------------------------------------------------------------------------------
 
@@ -65,18 +71,21 @@ class ReportView(APIView):
 
     renderer_classes = [ReportJSONRenderer, CSVRenderer]
     form_class: type[inputs.ReportForm]
+    # What to ask for instead when the report takes longer than its time limit (api/errors.py).
+    narrow_hint = "narrow it with its filters (a category, a kind, a status, a range of years)."
 
     def get(self, request: Request, format: str | None = None, **kwargs: str):
         try:
             params = self.form_class.validated(request.query_params)
-            report = self.compute(params, **kwargs)
+            with report_limit():
+                report = self.compute(params, **kwargs)
         except inputs.ReportInputError as error:
             # The API's error format (errors.py), with a detail that fits a read.
             return Response({"detail": INVALID, "errors": flatten(error.errors)}, status=400)
         except inputs.UnknownCountryError as error:
             raise NotFound(str(error)) from None
         if request.accepted_renderer.format == "csv":
-            return csv_response(self.table(report), self.filename(report, "csv"))
+            return self.csv(report, self.filename(report, "csv"))
         return self.json(report)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -87,6 +96,9 @@ class ReportView(APIView):
 
     def compute(self, params: dict, **kwargs: str) -> Any:
         raise NotImplementedError
+
+    def csv(self, report: Any, filename: str) -> StreamingHttpResponse:
+        return csv_response(self.table(report), filename)
 
     def table(self, report: Any) -> tables.Table:
         raise NotImplementedError
@@ -205,17 +217,51 @@ class NetworkView(ReportView):
 class PanelView(ReportView):
     form_class = inputs.PanelForm
 
+    def is_expensive(self, request: Request) -> bool:
+        """Every pair of states, or many years (read leniently: the form refuses what is malformed)."""
+        params = request.query_params
+        try:
+            if parse_boolean(params.get("all_pairs") or "false"):
+                return True
+            start = int(params.get("start_year") or inputs.FIRST_PANEL_YEAR)
+            end = int(params.get("end_year") or inputs.today().year)
+        except ValueError:
+            return False
+        return end - start + 1 > EXPENSIVE_PANEL_YEARS
+
     def compute(self, params: dict) -> reports.DyadYearPanel:
-        return reports.dyad_year_panel(
+        panel = reports.dyad_year_panel(
             start_year=params["start_year"],
             end_year=params["end_year"],
             country=params.get("country") or None,
             all_pairs=bool(params.get("all_pairs")),
             level=params["level"],
         )
+        if not self.request.user.is_authenticated:
+            self.check_anonymous_size(panel)
+        return panel
+
+    @staticmethod
+    def check_anonymous_size(panel: reports.DyadYearPanel) -> None:
+        """Anonymous clients get panels up to ``PANEL_ANONYMOUS_MAX_ROWS`` rows (pairs × years)."""
+        limit = settings.PANEL_ANONYMOUS_MAX_ROWS
+        pairs = panel.pair_count()
+        if pairs * panel.years <= limit:
+            return
+        message = (
+            f"This panel would have {pairs * panel.years:,} rows ({pairs:,} pairs × {panel.years} years); "
+            f"without signing in a panel may have {limit:,} at most. Ask for fewer years (start_year, "
+            "end_year), the pairs of one country (country) or leave out all_pairs; or send an API token "
+            "(POST /api/auth/token/) for the full panel, or take every agreement from "
+            "/api/agreements/export.csv."
+        )
+        raise inputs.ReportInputError({"non_field_errors": [message]})
 
     def table(self, report: reports.DyadYearPanel) -> tables.Table:
         return tables.panel_table(report)
+
+    def csv(self, report: reports.DyadYearPanel, filename: str) -> StreamingHttpResponse:
+        return csv_response(self.table(report), filename, stream=True)
 
     def filename(self, report: reports.DyadYearPanel, extension: str) -> str:
         scope = f"-{report.country}" if report.country else ""
@@ -237,7 +283,9 @@ class PanelView(ReportView):
                 separator = b","
             yield b"]}"
 
-        return StreamingHttpResponse(chunks(), content_type="application/json")
+        return StreamingHttpResponse(
+            bounded_stream(chunks(), self.filename(report, "json")), content_type="application/json"
+        )
 
 
 @extend_schema_view(

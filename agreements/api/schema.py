@@ -23,7 +23,11 @@ READ_ERRORS = {
     "403": "Authenticated, but not allowed.",
     "406": "The Accept header asks for a format the API cannot produce.",
     "429": "Too many requests; retry after the number of seconds in Retry-After.",
-    "503": "The database is unreachable for a moment; retry after Retry-After seconds.",
+    "503": (
+        "The database is unreachable for a moment (retry after Retry-After seconds); a report took "
+        "longer than its time limit (`detail` says what to narrow); or the server is busy with other "
+        "large downloads (retry after Retry-After seconds)."
+    ),
     **TRANSPORT_ERRORS,
 }
 WRITE_ERRORS = {

@@ -514,3 +514,6 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
+    expires_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When the token stops working; null: when it is revoked."
+    )

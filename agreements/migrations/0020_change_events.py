@@ -6,35 +6,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agreements', '0019_constraint_messages_in_editors_words'),
+        ("agreements", "0019_constraint_messages_in_editors_words"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChangeEvent',
+            name="ChangeEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('agreement_added', 'Agreement added'), ('status_changed', 'Status changed'), ('participant_added', 'Participant added'), ('participant_changed', 'Participant changed'), ('clause_added', 'Clause added'), ('clause_changed', 'Clause changed'), ('commitment_added', 'Commitment added'), ('commitment_changed', 'Commitment changed'), ('commitment_due_soon', 'Commitment falling due'), ('commitment_overdue', 'Commitment overdue'), ('fact_corrected', 'Fact corrected'), ('agreement_deleted', 'Agreement deleted'), ('agreement_restored', 'Agreement restored')], max_length=24)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('agreement_id', models.BigIntegerField(help_text='The agreement (which may since have been deleted).')),
-                ('title', models.CharField(help_text="The agreement's title when it happened.", max_length=500)),
-                ('party_a', models.CharField(max_length=4)),
-                ('party_b', models.CharField(max_length=4)),
-                ('categories', models.JSONField(default=list, help_text='Slugs of the categories its clauses cover.')),
-                ('summary', models.TextField(help_text='What changed, in words: old → new.')),
-                ('details', models.JSONField(default=dict, help_text='What changed, for programs.')),
-                ('history_id', models.BigIntegerField(blank=True, help_text="The agreement's history record.", null=True)),
-                ('interface', models.CharField(blank=True, max_length=32)),
-                ('once_key', models.CharField(blank=True, max_length=120, null=True)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("agreement_added", "Agreement added"),
+                            ("status_changed", "Status changed"),
+                            ("participant_added", "Participant added"),
+                            ("participant_changed", "Participant changed"),
+                            ("clause_added", "Clause added"),
+                            ("clause_changed", "Clause changed"),
+                            ("commitment_added", "Commitment added"),
+                            ("commitment_changed", "Commitment changed"),
+                            ("commitment_due_soon", "Commitment falling due"),
+                            ("commitment_overdue", "Commitment overdue"),
+                            ("fact_corrected", "Fact corrected"),
+                            ("agreement_deleted", "Agreement deleted"),
+                            ("agreement_restored", "Agreement restored"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "agreement_id",
+                    models.BigIntegerField(help_text="The agreement (which may since have been deleted)."),
+                ),
+                (
+                    "title",
+                    models.CharField(help_text="The agreement's title when it happened.", max_length=500),
+                ),
+                ("party_a", models.CharField(max_length=4)),
+                ("party_b", models.CharField(max_length=4)),
+                (
+                    "categories",
+                    models.JSONField(default=list, help_text="Slugs of the categories its clauses cover."),
+                ),
+                ("summary", models.TextField(help_text="What changed, in words: old → new.")),
+                ("details", models.JSONField(default=dict, help_text="What changed, for programs.")),
+                (
+                    "history_id",
+                    models.BigIntegerField(
+                        blank=True, help_text="The agreement's history record.", null=True
+                    ),
+                ),
+                ("interface", models.CharField(blank=True, max_length=32)),
+                ("once_key", models.CharField(blank=True, max_length=120, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['party_a', 'party_b', 'id'], name='change_event_pair'), models.Index(fields=['agreement_id', 'id'], name='change_event_agreement')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('once_key__isnull', False)), fields=('once_key',), name='change_event_once', violation_error_message='This alert was already made.'), models.CheckConstraint(condition=models.Q(('kind__in', ['agreement_added', 'status_changed', 'participant_added', 'participant_changed', 'clause_added', 'clause_changed', 'commitment_added', 'commitment_changed', 'commitment_due_soon', 'commitment_overdue', 'fact_corrected', 'agreement_deleted', 'agreement_restored'])), name='change_event_kind_valid', violation_error_message='Choose a kind of change from the list.')],
+                "ordering": ["id"],
+                "indexes": [
+                    models.Index(fields=["party_a", "party_b", "id"], name="change_event_pair"),
+                    models.Index(fields=["agreement_id", "id"], name="change_event_agreement"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("once_key__isnull", False)),
+                        fields=("once_key",),
+                        name="change_event_once",
+                        violation_error_message="This alert was already made.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "kind__in",
+                                [
+                                    "agreement_added",
+                                    "status_changed",
+                                    "participant_added",
+                                    "participant_changed",
+                                    "clause_added",
+                                    "clause_changed",
+                                    "commitment_added",
+                                    "commitment_changed",
+                                    "commitment_due_soon",
+                                    "commitment_overdue",
+                                    "fact_corrected",
+                                    "agreement_deleted",
+                                    "agreement_restored",
+                                ],
+                            )
+                        ),
+                        name="change_event_kind_valid",
+                        violation_error_message="Choose a kind of change from the list.",
+                    ),
+                ],
             },
         ),
     ]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from ..choices import LevelScope, Status
-from ..models import ClauseCategory
+from ..models import Agreement, ClauseCategory, Country
 from .inputs import FIRST_PANEL_YEAR, resolve_countries, today
 from .sql import TABLES, Dialect, current_dialect, level_condition
 
@@ -52,6 +52,20 @@ class DyadYearPanel:
     @property
     def columns(self) -> tuple[str, ...]:
         return BASE_COLUMNS + tuple(category_column(slug) for _, slug in self.categories)
+
+    @property
+    def years(self) -> int:
+        return self.end_year - self.start_year + 1
+
+    def pair_count(self) -> int:
+        """How many pairs the panel has a row for each year (one query)."""
+        if self.all_pairs:
+            countries = Country.objects.count()
+            return countries - 1 if self.country else countries * (countries - 1) // 2
+        agreements = Agreement.objects.all()
+        if self.country:
+            agreements = agreements.involving(self.country)
+        return agreements.values("party_a_id", "party_b_id").distinct().count()
 
     def query(self, dialect: Dialect | None = None) -> tuple[str, dict]:
         return dyad_year_query(dialect or current_dialect(), self)

@@ -9,10 +9,15 @@ value that must stay JSON when it passes through a subquery.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection
+import psycopg
+from django.db import connection, transaction
 from django.db.models import CharField, Func
+from django.db.utils import OperationalError
 from psycopg.adapt import Loader
 
 from ..choices import levels_of
@@ -189,3 +194,45 @@ def text_as_bytes(cursor) -> None:
     raw = getattr(cursor, "cursor", cursor)  # Django's wrapper or a psycopg cursor
     if connection.vendor == "postgresql":
         raw.adapters.register_loader("text", _RawText)
+
+
+# --- How long a query may run ----------------------------------------------------------------------
+
+# SQLite checks the clock every this many virtual-machine steps (about a millisecond's work).
+_SQLITE_STEPS = 10_000
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Each query inside may run ``seconds`` at most; beyond, it fails (``is_timeout``).
+
+    PostgreSQL: ``statement_timeout`` for this transaction only (``set_config(…, true)``,
+    so a persistent connection goes back to its default at the COMMIT; one round trip).
+    SQLite, which has no such setting: a progress handler that interrupts the statement.
+    Opens a transaction, or joins the one already open (no savepoint: a read has nothing to
+    undo, and a savepoint would cost two more round trips).
+    """
+    with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                timeout = f"{int(seconds * 1000)}ms"
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [timeout])
+            yield
+            return
+        connection.ensure_connection()
+        raw = connection.connection
+        deadline = time.monotonic() + seconds
+        raw.set_progress_handler(lambda: time.monotonic() > deadline, _SQLITE_STEPS)
+        try:
+            yield
+        finally:
+            raw.set_progress_handler(None, 0)
+
+
+def is_timeout(error: BaseException) -> bool:
+    """Whether a database error is a query stopped by ``time_limit``."""
+    if not isinstance(error, OperationalError):
+        return False
+    if isinstance(error.__cause__, psycopg.errors.QueryCanceled):
+        return True
+    return connection.vendor == "sqlite" and "interrupted" in str(error)

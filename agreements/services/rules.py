@@ -30,6 +30,18 @@ ROLE_NOUNS = {
     ParticipantRole.ATTENDED: "attending",
 }
 
+# Whether a clause must be in a category before it is stored. It need not: clauses are often
+# entered from a text before anyone has analysed them, and the importer and the API always took
+# them so. The admin's form leaves the question here (its field is optional), so that an
+# agreement saved through one interface can be saved through the other (issue 16).
+CLAUSE_NEEDS_CATEGORY = False
+
+
+def clause_category_problem(categories: Sequence[Any]) -> str | None:
+    if CLAUSE_NEEDS_CATEGORY and not categories:
+        return "Put the clause in at least one category."
+    return None
+
 
 def country_names(codes: Sequence[str | None]) -> dict[str, str]:
     wanted = {code for code in codes if code}
@@ -187,6 +199,9 @@ def check_agreement(
         positions.add(clause.position)
         if not clause.text.strip():
             errors.add(f"clauses[{index}].text", "A clause needs its text or a summary.")
+        problem = clause_category_problem(clause.categories)
+        if problem:
+            errors.add(f"clauses[{index}].categories", problem)
 
     sources: set[int] = set()
     for index, citation in enumerate(data.citations or ()):

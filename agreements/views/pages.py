@@ -6,11 +6,13 @@ the JSON and the CSV, and every page links to those two formats.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.db.utils import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +22,10 @@ from .. import reports
 from ..choices import Status
 from ..models import Country
 from ..reports import inputs
+from ..reports.sql import is_timeout
+from ..web.bounds import report_limit, timeout_detail
 from ..web.converters import CountryCodeConverter
+from ..web.throttling import wait_seconds
 
 # The network page draws the strongest pairs; the table and the downloads have them all.
 NETWORK_CHART_EDGES = 300
@@ -30,13 +35,41 @@ MATRIX_COLUMNS = 40
 TIMELINE_ROWS = 60
 
 
+def _limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The pages count against the client's rate limit, as its API requests do (429 beyond it)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        wait = wait_seconds(request)
+        if wait is not None:
+            seconds = max(1, math.ceil(wait))
+            context = {
+                "title": "Too many requests",
+                "errors": {"rate limit": [f"Too many requests from your address; try again in {seconds} s."]},
+            }
+            response = render(request, "agreements/reports/error.html", context, status=429)
+            response["Retry-After"] = str(seconds)
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _report_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Bad parameters are a 400 and unknown countries a 404, each with a page that says why."""
+    """Bad parameters are a 400, unknown countries a 404 and a report over its time limit a 503,
+    each with a page that says why."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
-            return view(request, *args, **kwargs)
+            with report_limit():
+                return view(request, *args, **kwargs)
+        except OperationalError as error:
+            if not is_timeout(error):
+                raise
+            hint = "narrow it with its filters (a category, a kind, a status, a range of years)."
+            context = {"title": "This report took too long", "errors": {"report": [timeout_detail(hint)]}}
+            return render(request, "agreements/reports/error.html", context, status=503)
         except inputs.ReportInputError as error:
             context = {"title": "These parameters cannot be used", "errors": error.errors}
             return render(request, "agreements/reports/error.html", context, status=400)
@@ -58,6 +91,7 @@ def _links(api_name: str, params: dict[str, str], **kwargs: str) -> dict[str, st
 
 
 @require_GET
+@_limited
 def index(request: HttpRequest) -> HttpResponse:
     """Pick two countries (pair report) or one (partners); the network and the panel download."""
     picked = {name: request.GET.get(name, "").strip().upper() for name in ("a", "b", "country")}
@@ -83,6 +117,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@_limited
 @_report_errors
 def pair(request: HttpRequest, a: str, b: str) -> HttpResponse:
     params = inputs.PairForm.validated(request.GET)
@@ -114,6 +149,7 @@ def pair(request: HttpRequest, a: str, b: str) -> HttpResponse:
 
 
 @require_GET
+@_limited
 @_report_errors
 def country(request: HttpRequest, code: str) -> HttpResponse:
     params = inputs.PartnersForm.validated(request.GET)
@@ -136,6 +172,7 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@_limited
 @_report_errors
 def network(request: HttpRequest) -> HttpResponse:
     params = inputs.NetworkForm.validated(request.GET)
@@ -164,6 +201,7 @@ def network(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@_limited
 @_report_errors
 def commitments(request: HttpRequest) -> HttpResponse:
     """What falls due soon and what is overdue, across every pair (or one country's)."""
@@ -184,6 +222,7 @@ def commitments(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@_limited
 def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     """One agreement, read-only, with everything the pair report summarises."""
     item = reports.agreement_for_page(pk)

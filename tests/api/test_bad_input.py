@@ -275,6 +275,17 @@ def test_a_relation_to_itself_or_twice_is_refused(editor_api, memorandum):
         ("/api/agreements/?signed_before=2017", "signed_before"),
         ("/api/agreements/?signed_after=2017-02-30", "signed_after"),
         ("/api/people/?q=" + "x" * 5000, "q"),
+        # Cursors this API never wrote (issue 16): some were 500s, some the first page.
+        ("/api/agreements/?cursor=xyz", "cursor"),
+        ("/api/agreements/?cursor=cD1hYmM%3D", "cursor"),  # p=abc
+        ("/api/agreements/?cursor=bz0tMQ%3D%3D", "cursor"),  # o=-1
+        ("/api/agreements/?cursor=cD05OTk5OTk5OTk5OTk5OTk5OTk5OQ%3D%3D", "cursor"),  # p beyond 64 bits
+        ("/api/agreements/?cursor=eD0x", "cursor"),  # x=1
+        ("/api/agreements/?cursor=bz0xJm89Mg%3D%3D", "cursor"),  # o=1&o=2
+        ("/api/agreements/?cursor=cj0y", "cursor"),  # r=2
+        ("/api/agreements/?cursor=cD0xJTAw", "cursor"),  # p=1%00
+        ("/api/agreements/?cursor=%C3%A9", "cursor"),
+        ("/api/people/?cursor=!!!!", "cursor"),
     ],
 )
 def test_a_bad_query_parameter_anywhere_is_a_400_naming_it(api, demo_data, url, parameter):
@@ -362,3 +373,11 @@ def test_a_time_with_an_offset_postgresql_cannot_read_is_taken_in_utc(api, demo_
     response = api.get(path, {"updated_since": "0001-01-01T00:00:00+05:00"})
     assert response.status_code == 400, response.content
     assert "updated_since" in response.json()["errors"]
+
+
+def test_a_cursor_the_api_wrote_still_pages(api, demo_data):
+    first = api.get(LIST, {"cursor": "", "page_size": 1}).json()
+    second = api.get(first["next"]).json()
+    assert second["results"]
+    assert second["results"][0]["id"] != first["results"][0]["id"]
+    assert api.get(second["previous"]).json()["results"] == first["results"]

@@ -1,23 +1,34 @@
-"""A real browser for the journeys: Playwright driving Debian's Chromium against ``live_server``.
+"""A real browser for the journeys: Playwright driving Debian's Chromium against the site as
+``make serve`` serves it: gunicorn with gunicorn.conf.py, production settings (``DEBUG`` off,
+the static files collected and served by WhiteNoise), on the test database
+(``tests/servers.py``; the only departure is plain HTTP on loopback).
 
-One Chromium for the whole session, a fresh context (cookies, storage) per test. Without
-``/usr/bin/chromium`` the journeys are set aside with one message, unless ``REQUIRE_BROWSER=1``
-(CI), which makes a missing browser an error. Each journey saves a full-page screenshot to
-``tests/screenshots/`` (git-ignored) for a person to look at.
+One server and one Chromium for the whole session, a fresh context (cookies, storage) per
+test. A journey fails on any console error or uncaught script error, and on any 4xx or 5xx
+answer to a request of the page's own (a stylesheet, a script, the favicon, a fetch): an
+unstyled admin, a blank Swagger UI or a chart that never loads cannot pass. Without
+``/usr/bin/chromium`` the journeys are set aside with one message, unless
+``REQUIRE_BROWSER=1`` (CI), which makes a missing browser an error. Each journey saves a
+full-page screenshot to ``tests/screenshots/`` (git-ignored) for a person to look at.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import Group
 from django.db import connections
 from django.test import Client
+
+from ..servers import Server
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -108,14 +119,56 @@ def _adopt_prepared_connections(prepared: dict) -> None:
             connections[alias]._test_serialized_contents = contents
 
 
+@dataclass
+class Site:
+    """The production server, for one test (whose data it reads, committed: transactional)."""
+
+    url: str
+
+
 @pytest.fixture
-def new_context(browser: Browser, live_server) -> Iterator[Callable[[], BrowserContext]]:
-    """Makes browser contexts on the live server; each is closed when the test ends."""
+def site(transactional_db, production_server: Server) -> Site:
+    return Site(production_server.url)
+
+
+@dataclass
+class Problems:
+    """What went wrong in the browser: console errors, script errors, refused resources."""
+
+    seen: list[str] = field(default_factory=list)
+    # Statuses a test expects for a URL path of its own (e.g. a 403 it provokes on purpose).
+    allowed: dict[str, int] = field(default_factory=dict)
+
+    def watch(self, context: BrowserContext, origin: str) -> None:
+        context.on("console", self._console)
+        context.on("weberror", lambda error: self.seen.append(f"script error: {error.error}"))
+        context.on("response", lambda response: self._response(response, origin))
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.seen.append(f"console error: {message.text} ({message.location.get('url', '')})")
+
+    def _response(self, response, origin: str) -> None:
+        url = urlsplit(response.url)
+        if response.status >= 400 and url.netloc == origin and self.allowed.get(url.path) != response.status:
+            self.seen.append(f"{response.status} for {response.request.resource_type} {url.path}")
+
+
+@pytest.fixture
+def problems() -> Problems:
+    return Problems()
+
+
+@pytest.fixture
+def new_context(browser: Browser, site: Site, problems: Problems) -> Iterator[Callable[[], BrowserContext]]:
+    """Makes browser contexts on the production server; each is closed when the test ends, and
+    the test fails if any of them saw a problem (``Problems``)."""
     contexts: list[BrowserContext] = []
+    origin = urlsplit(site.url).netloc
 
     def make() -> BrowserContext:
         context = browser.new_context(
-            base_url=live_server.url,
+            base_url=site.url,
             viewport={"width": 1280, "height": 900},
             # As a British editor sees the site (LANGUAGE_CODE en-gb): dates typed day first.
             locale="en-GB",
@@ -124,12 +177,14 @@ def new_context(browser: Browser, live_server) -> Iterator[Callable[[], BrowserC
         )
         # Auto-waiting covers slow pages; a step that waits longer than this is a bug.
         context.set_default_timeout(15_000)
+        problems.watch(context, origin)
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         context.close()
+    assert problems.seen == [], "the browser saw:\n" + "\n".join(problems.seen)
 
 
 @pytest.fixture
@@ -139,20 +194,23 @@ def page(new_context: Callable[[], BrowserContext]) -> Page:
 
 def make_user(username: str, group: str) -> User:
     """A staff user in one of the groups the migrations create."""
-    user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True)
+    user = get_user_model().objects.create_user(username, is_staff=True)
+    # Hashed as the server hashes (the suite's own hasher, MD5 for speed, is not one it knows).
+    user.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
+    user.save(update_fields=["password"])
     user.groups.add(Group.objects.get(name=group))
     return user
 
 
 @pytest.fixture
-def log_in(live_server) -> Callable[[BrowserContext, User], None]:
+def log_in(site: Site) -> Callable[[BrowserContext, User], None]:
     """Gives a browser context the session of a signed-in user, without the login form."""
 
     def sign_in(context: BrowserContext, user: User) -> None:
         client = Client()
         client.force_login(user)
         session = client.cookies["sessionid"].value
-        context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+        context.add_cookies([{"name": "sessionid", "value": session, "url": site.url}])
 
     return sign_in
 

@@ -10,8 +10,8 @@ from .conftest import screenshot
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def test_api_docs_list_the_operations_offline(page, live_server):
-    ours = urlsplit(live_server.url).netloc
+def test_api_docs_list_the_operations_offline(page, site):
+    ours = urlsplit(site.url).netloc
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     # Anything bound elsewhere is refused too, so that a regression fails here instead of
