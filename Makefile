@@ -23,6 +23,7 @@ install: $(VENV)/.installed
 run: export DEBUG ?= true
 run: install
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py refresh_statistics --if-stale
 	$(BIN)/python manage.py load_agreements fixtures/iran-iraq.json
 	$(BIN)/python manage.py ensure_demo_editor
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

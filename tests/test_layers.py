@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "agreements"
 LAYERS = {
     "domain": {
         *("models", "querysets", "choices", "dates", "lifecycle"),
-        *("pairs", "parsing", "search", "history"),
+        *("pairs", "parsing", "search", "history", "planner"),
     },
     "write side": {"services"},
     "read side": {"reports"},
