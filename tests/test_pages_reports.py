@@ -121,7 +121,7 @@ def test_page_query_counts(client, count, django_assert_num_queries):
         page(client, "/reports/pairs/IR-IQ/")
     with django_assert_num_queries(5):  # the report's four, and the category choices of the filter form
         page(client, "/reports/countries/IR/")
-    with django_assert_num_queries(4):  # the report's three, and the category choices
+    with django_assert_num_queries(2):  # the report's one, and the category choices
         page(client, "/reports/network/")
 
 

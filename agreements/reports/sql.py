@@ -100,6 +100,16 @@ class Dialect:
         """The JSON document as text, so that it can be sent on without decoding."""
         return f"({expression})::text" if self.postgres else expression
 
+    def whole_table(self, table: str) -> str:
+        """``table`` in the FROM of a statement that reads all of it and groups it.
+
+        SQLite would walk an index in the grouping's order to spare itself a sort, and then
+        fetch every row out of order (the network: 0.9 s instead of 0.3 s at 250,000
+        agreements); ``NOT INDEXED`` makes it scan the table and sort. PostgreSQL weighs
+        both ways itself.
+        """
+        return table if self.postgres else f"{table} NOT INDEXED"
+
     def year(self, expression: str) -> str:
         if self.postgres:
             return f"CAST(EXTRACT(YEAR FROM {expression}) AS integer)"
