@@ -3,7 +3,8 @@
 Both planners choose an index by what they know of the tables' contents. SQLite knows
 nothing until ``ANALYZE`` has run (it keeps no statistics of its own accord): on 250,000
 agreements without them, the partners report of a busy country planned its in-force
-test on the wrong index and took 338 s instead of 0.36 s (issue 20). PostgreSQL's
+test on the wrong index and took minutes instead of a fraction of a second (issue 20,
+docs/benchmarks.md). PostgreSQL's
 autovacuum analyses in the end, but a report asked right after a bulk load would be
 planned on empty tables.
 
@@ -44,8 +45,8 @@ def refresh_statistics(tables: Iterable[str] | None = None, *, using: str = DEFA
     default every table of the app).
 
     SQLite analyses everything because a planner that knows some tables and guesses the
-    rest (a million rows each) can join the wrong way round; at 250,000 agreements the
-    whole file takes about a second.
+    rest (a million rows each) can join the wrong way round; the whole file takes about a
+    second at 250,000 agreements.
     """
     connection = connections[using]
     with connection.cursor() as cursor:

@@ -104,9 +104,9 @@ class Dialect:
         """``table`` in the FROM of a statement that reads all of it and groups it.
 
         SQLite would walk an index in the grouping's order to spare itself a sort, and then
-        fetch every row out of order (the network: 0.9 s instead of 0.3 s at 250,000
-        agreements); ``NOT INDEXED`` makes it scan the table and sort. PostgreSQL weighs
-        both ways itself.
+        fetch every row out of order, several times slower than reading the table in its own
+        order and sorting (docs/benchmarks.md, issue 20); ``NOT INDEXED`` makes it scan.
+        PostgreSQL weighs both ways itself.
         """
         return table if self.postgres else f"{table} NOT INDEXED"
 
