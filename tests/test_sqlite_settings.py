@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -16,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 
 from tracker.sqlite import DEFAULT_BUSY_TIMEOUT_S, ENGINE, server_settings
 
@@ -65,11 +66,15 @@ ALIAS = "sqlite_file"
 
 
 @pytest.fixture
-def database(tmp_path, django_db_blocker) -> Path:
+def database(request, tmp_path, django_db_blocker) -> Path:
     """A SQLite file with one table, reachable as ``connections[ALIAS]`` (in any thread,
-    each with its own connection) with the settings tracker/settings.py gives a SQLite URL."""
+    each with its own connection) with the settings tracker/settings.py gives a SQLite URL
+    (the busy timeout in seconds as the fixture's parameter, if any)."""
     path = tmp_path / "server.sqlite3"
-    entry = server_settings({"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)})
+    busy_timeout_s = getattr(request, "param", DEFAULT_BUSY_TIMEOUT_S)
+    entry = server_settings(
+        {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}, busy_timeout_s=busy_timeout_s
+    )
     connections.settings[ALIAS] = connections.configure_settings({"default": {}, ALIAS: entry})[ALIAS]
     with django_db_blocker.unblock():
         with connections[ALIAS].cursor() as cursor:
@@ -142,6 +147,42 @@ def test_a_writer_waits_for_the_one_before_it_instead_of_failing(database):
         thread.join(timeout=30)
     assert outcome == {"seen": 1}
     assert fetch("SELECT owner FROM item ORDER BY id") == [("a",), ("b",)]
+
+
+def test_a_writer_waits_for_another_process_s_writer(database):
+    """Another process (here a plain sqlite3 connection) holds the write lock for a moment:
+    our BEGIN waits for it, asking again and again, and then writes."""
+    other = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO item (owner) VALUES ('other')")
+    threading.Timer(0.3, lambda: other.execute("COMMIT")).start()
+    try:
+        with transaction.atomic(using=ALIAS), connections[ALIAS].cursor() as cursor:
+            cursor.execute("INSERT INTO item (owner) VALUES ('ours')")
+    finally:
+        connections[ALIAS].close()
+        other.close()
+    assert fetch("SELECT owner FROM item ORDER BY id") == [("other",), ("ours",)]
+
+
+@pytest.mark.parametrize("database", [0.2], indirect=True)
+def test_a_writer_gives_up_after_the_busy_timeout(database):
+    """A writer elsewhere that never finishes: "database is locked" once the timeout has
+    passed (the API answers 503), and the next writer of this process is not stuck behind it."""
+    other = sqlite3.connect(database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        for _ in range(2):
+            started = time.monotonic()
+            with pytest.raises(OperationalError, match="database is locked"), transaction.atomic(using=ALIAS):
+                pass
+            assert time.monotonic() - started >= 0.2
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with transaction.atomic(using=ALIAS), connections[ALIAS].cursor() as cursor:
+        cursor.execute("INSERT INTO item (owner) VALUES ('ours')")
+    connections[ALIAS].close()
 
 
 def test_a_connection_optimizes_before_it_closes(database):
