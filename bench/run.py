@@ -156,6 +156,12 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument(
         "--latency-seconds", type=float, default=5, help="--database sqlite: at most, a round (3 requests)"
     )
+    parser.add_argument(
+        "--load-max-ms",
+        type=float,
+        default=250,
+        help="--database sqlite: wrk only for workloads whose median time is at most this",
+    )
     return parser.parse_args()
 
 
