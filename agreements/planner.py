@@ -4,9 +4,8 @@ Both planners choose an index by what they know of the tables' contents. SQLite 
 nothing until ``ANALYZE`` has run (it keeps no statistics of its own accord): on 250,000
 agreements without them, the partners report of a busy country planned its in-force
 test on the wrong index and took minutes instead of a fraction of a second (issue 20,
-docs/benchmarks.md). PostgreSQL's
-autovacuum analyses in the end, but a report asked right after a bulk load would be
-planned on empty tables.
+docs/benchmarks.md). PostgreSQL's autovacuum analyses in the end, but a report asked
+right after a bulk load would be planned on empty tables.
 
 The one rule, for every command that writes in bulk (``generate_synthetic_data``,
 ``load_agreements``, ``import_data``): call ``refresh_statistics`` once it has written.
@@ -106,6 +105,7 @@ def optimize(connection: BaseDatabaseWrapper) -> None:
         return
     raw = connection.connection
     (busy_timeout,) = raw.execute("PRAGMA busy_timeout").fetchone()
+    (analysis_limit,) = raw.execute("PRAGMA analysis_limit").fetchone()
     try:
         raw.execute(f"PRAGMA busy_timeout = {OPTIMIZE_BUSY_TIMEOUT_MS}")
         raw.execute(f"PRAGMA analysis_limit = {OPTIMIZE_ANALYSIS_LIMIT}")
@@ -113,7 +113,9 @@ def optimize(connection: BaseDatabaseWrapper) -> None:
     except connection.Database.OperationalError:
         pass  # locked by a writer: next time
     finally:
+        # As they were: a connection optimized while it lives may still run a full ANALYZE.
         raw.execute(f"PRAGMA busy_timeout = {busy_timeout}")
+        raw.execute(f"PRAGMA analysis_limit = {analysis_limit}")
 
 
 def _sqlite_recorded_rows(cursor) -> dict[str, int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import FullResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 
 from ..choices import Status
@@ -43,13 +43,16 @@ def edges_query(d: Dialect, filters: AgreementFilters) -> tuple[str, list[Any]]:
     both countries' COW codes, the busiest pair first."""
     t = TABLES
     agreement = connection.ops.quote_name(t["agreement"])
-    # The filters as the ORM writes them (a category is a semi-join on the tag table), on
-    # the unaliased table, which the statement reads under its own name.
+    # The filters as the ORM writes them, on the unaliased table, which the statement reads
+    # under its own name. They test the agreement's own columns or a subquery (a category is
+    # a semi-join on the tag table); a filter that needed a join would need it here too.
     filtered = filters.apply(Agreement.objects.all()).query
     try:
         where, params = filtered.get_compiler(connection=connection).compile(filtered.where)
     except FullResultSet:  # no filter
         where, params = "TRUE", []
+    except EmptyResultSet:  # a filter nothing can pass
+        where, params = "FALSE", []
     # Years, not dates: a year is known whatever the precision of the signature.
     sql = f"""
 SELECT e.party_a_id, e.party_b_id, ca.name, cb.name, e.agreements, e.in_force,
