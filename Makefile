@@ -23,6 +23,7 @@ install: $(VENV)/.installed
 run: export DEBUG ?= true
 run: install
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py refresh_statistics --if-stale
 	$(BIN)/python manage.py load_agreements fixtures/iran-iraq.json
 	$(BIN)/python manage.py ensure_demo_editor
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -38,13 +39,15 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Our API beside PostGraphile, Datasette, a naive DRF baseline and pgbench at 250,000 agreements
-## (PostgreSQL on 127.0.0.1:5432; BENCH_ARGS="--agreements 50000" etc.; see bench/README.md and docs/benchmarks.md).
+## (PostgreSQL on 127.0.0.1:5432; BENCH_ARGS="--agreements 50000" etc.; BENCH_ARGS="--database sqlite":
+## ours on the SQLite default beside ours on PostgreSQL; see bench/README.md and docs/benchmarks.md).
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 ## Issue 5's integrity scripts, against gunicorn on PostgreSQL (database tracker_faults; see
 ## bench/README.md): two editors racing, 32 clients of mixed load for 60 s, and that load with
 ## PostgreSQL restarted halfway (which cuts off every database of the cluster for seconds).
+## RACE_ARGS / LOAD_ARGS="--database sqlite": race and load against the SQLite default instead.
 race: install
 	$(BIN)/python -m bench.race $(RACE_ARGS)
 

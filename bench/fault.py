@@ -151,6 +151,8 @@ def main() -> None:
     )
     parser.add_argument("--cluster", default=None, help="VERSION/NAME, default: the newest installed, main")
     args = parser.parse_args()
+    if args.database != "postgresql":
+        parser.error("--database sqlite: SQLite runs inside gunicorn; there is no database server to restart")
     exit_on_sigterm()
     cluster = args.cluster or f"{installed_cluster()}/main"
     restart_at = args.seconds / 2 if args.restart_at is None else args.restart_at

@@ -18,8 +18,8 @@ client is a Python thread with its own keep-alive connection and an editor's tok
 
 A patch's read counts under ``patch-read``. Two clients that patch the same agreement
 at once are refused with 412, as they should be: those are counted, not errors. Every
-write the server acknowledged is recorded (id, marker, version) and checked in
-PostgreSQL afterwards: an acknowledged create must exist with its title, an acknowledged
+write the server acknowledged is recorded (id, marker, version) and checked in the
+database afterwards: an acknowledged create must exist with its title, an acknowledged
 PATCH must be in the agreement's history at the version its ETag named. A write that
 got a 5xx or no answer is looked up as well: it may have been saved all the same.
 
@@ -30,7 +30,9 @@ acknowledged.
 Prints throughput, p50/p99 per kind and overall, answers by status class (target:
 0 server errors) and the write check; writes the details as JSON under
 ``bench/results/``. ``bench.fault`` runs the same load and restarts PostgreSQL in
-the middle. See bench/README.md.
+the middle. ``--database sqlite`` runs it against the SQLite file
+``bench/.data/tracker_faults.sqlite3`` served with the default settings (issue 20). See
+bench/README.md.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from .harness.common import argument_parser, say, shown, write_result
 from .harness.load import percentile
 from .harness.sample import LoadSample, choose_load_sample
 from .harness.servers import exit_on_sigterm
+from .harness.sqlite import query
 from .harness.tracker_api import (
     Answer,
     ApiClient,
@@ -55,7 +58,6 @@ from .harness.tracker_api import (
     editor_tokens,
     etag_version,
     new_agreement,
-    query,
     tracker_server,
 )
 
@@ -285,11 +287,11 @@ class WriteCheck:
     said_saved: int  # of those, the 503s
     missing: list[Write]
     unknown: int  # writes that got a 5xx or no answer that does not say whether they were saved
-    saved_anyway: list[Write]  # of those, the ones PostgreSQL holds
+    saved_anyway: list[Write]  # of those, the ones the database holds
 
 
 def check_writes(database_url: str, writes: list[Write]) -> WriteCheck:
-    """Acknowledged writes that PostgreSQL does not hold, and unacknowledged ones that it does."""
+    """Acknowledged writes that the database does not hold, and unacknowledged ones that it does."""
     markers = [w.marker for w in writes]
     created = {
         title: agreement_id

@@ -2,8 +2,9 @@
 
     make race                       # or: .venv/bin/python -m bench.race [--rounds N]
 
-Against our server under gunicorn on PostgreSQL (database ``tracker_faults``), two
-editors, each with a token of their own, race in two ways:
+Against our server under gunicorn on PostgreSQL (database ``tracker_faults``; with
+``--database sqlite``, the SQLite file ``bench/.data/tracker_faults.sqlite3`` served with the
+default settings), two editors, each with a token of their own, race in two ways:
 
 - **fields**: both read the same agreement (its ETag), wait for each other at a barrier,
   then PATCH its summary with ``If-Match`` and a marker of their own;
@@ -13,14 +14,19 @@ editors, each with a token of their own, race in two ways:
   agreement every 20 rounds keeps the collection small (every write re-saves all of an
   agreement's clauses, so a long one would measure that instead of the race).
 
-Then everything the server acknowledged (2xx) is checked in PostgreSQL: each acknowledged
+Then a burst of creates (issue 20): ``--creators`` clients (16) each create ``--creates``
+agreements (15) one after the other, all starting at once; every one must be answered 201
+(on SQLite the writers queue for the busy timeout) and be in the database afterwards.
+
+Then everything the server acknowledged (2xx) is checked in the database: each acknowledged
 change must be in the agreement's history under the version its ETag named and must not
 have been overwritten by a writer who had not seen it (the next version's writer read
 it); each acknowledged clause must still be there. A lost update is an acknowledged write
 that fails any of these. Also counted: acknowledged writes made on a version other than
 the one their writer read (the writes that cause lost updates). ``--control`` sends
 ``If-Match: *`` instead, to show that the check does find lost updates when there are.
-Prints ``lost updates: L, 412 responses: N`` and the details. See bench/README.md.
+Prints ``lost updates: L, 412 responses: N`` and the details; exits 1 on a lost update or a
+create of the burst that was not answered 201. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -34,7 +40,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .harness.common import argument_parser, say
+from .harness.load import percentile
 from .harness.servers import exit_on_sigterm
+from .harness.sqlite import query
 from .harness.tracker_api import (
     Answer,
     ApiClient,
@@ -42,7 +50,6 @@ from .harness.tracker_api import (
     editor_tokens,
     etag_version,
     new_agreement,
-    query,
     tracker_server,
 )
 
@@ -103,14 +110,14 @@ def check_fields(database_url: str, agreement_id: int, attempts: list[Attempt]) 
     # The service saves a change's fields (a record still at the old version), then bumps
     # the version (a record at the new one), in one transaction: the first record at a
     # version is the state that version names.
-    history = dict(
-        query(
-            database_url,
-            "SELECT DISTINCT ON (version) version, summary FROM agreements_historicalagreement "
-            "WHERE id = %s ORDER BY version, history_id",
-            [agreement_id],
-        )
-    )
+    history: dict[int, str] = {}
+    for version, summary in query(
+        database_url,
+        "SELECT version, summary FROM agreements_historicalagreement WHERE id = %s "
+        "ORDER BY version, history_id",
+        [agreement_id],
+    ):
+        history.setdefault(version, summary)
     acknowledged = sorted((a for a in attempts if a.answer.ok), key=lambda a: a.written_version or 0)
     read_by_writer_of = {a.written_version: a.read_version for a in acknowledged}
     lost = []
@@ -180,6 +187,58 @@ def summarise(label: str, attempts: list[Attempt], lost: list[str], rounds: int)
         say(f"  LOST {sentence}")
 
 
+def create_burst(clients: list[ApiClient], creates: int) -> list[tuple[str, Answer]]:
+    """Every client creates ``creates`` agreements one after the other, all clients at once;
+    (title, answer) of each."""
+    barrier = threading.Barrier(len(clients))
+    made: list[tuple[str, Answer]] = []
+    lock = threading.Lock()
+
+    def creator(index: int, client: ApiClient) -> None:
+        barrier.wait(timeout=60)
+        for number in range(creates):
+            title = f"Burst c{index} n{number} {time.time_ns()}"
+            answer = client.request("POST", "/api/agreements/", new_agreement(title))
+            with lock:
+                made.append((title, answer))
+
+    threads = [threading.Thread(target=creator, args=pair) for pair in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return made
+
+
+def check_burst(database_url: str, made: list[tuple[str, Answer]]) -> tuple[int, int, int]:
+    """(answered 201, of those in the database, not answered 201 but in the database all the same)."""
+    stored = {
+        title
+        for (title,) in query(
+            database_url,
+            "SELECT title FROM agreements_agreement WHERE title = ANY(%s)",
+            [[title for title, _ in made]],
+        )
+    }
+    created = [title for title, answer in made if answer.status == 201]
+    refused_but_saved = [title for title, answer in made if answer.status != 201 and title in stored]
+    return len(created), sum(title in stored for title in created), len(refused_but_saved)
+
+
+def summarise_burst(made: list[tuple[str, Answer]], check: tuple[int, int, int], elapsed: float) -> None:
+    statuses = Counter(answer.status for _, answer in made)
+    seconds = sorted(answer.seconds for _, answer in made)
+    created, stored, refused_but_saved = check
+    say(
+        f"Burst of creates: {len(made)} in {elapsed:.1f} s; answers {dict(sorted(statuses.items()))}; "
+        f"latency p50 {percentile(seconds, 50):.2f} s, p99 {percentile(seconds, 99):.2f} s, "
+        f"max {seconds[-1]:.2f} s"
+    )
+    say(f"  answered 201 and in the database: {stored} of {created}; not 201 but saved: {refused_but_saved}")
+    for _, answer in [pair for pair in made if pair[1].status != 201][:5]:
+        say(f"  {answer.status or 'no answer'} {answer.error} {answer.body[:200]!r}")
+
+
 def create(client: ApiClient) -> int:
     """A new agreement to race on; its id."""
     created = client.request("POST", "/api/agreements/", new_agreement(f"Race {time.time_ns()}"))
@@ -196,6 +255,8 @@ def parse_arguments() -> argparse.Namespace:
         action="store_true",
         help="send If-Match: * (overwrite whatever is there) to see the check find lost updates",
     )
+    parser.add_argument("--creators", type=int, default=16, help="clients of the burst of creates")
+    parser.add_argument("--creates", type=int, default=15, help="agreements each creator creates")
     add_server_arguments(parser)
     return parser.parse_args()
 
@@ -245,6 +306,12 @@ def main() -> None:
             label="clauses",
         )
         elapsed = time.perf_counter() - started
+        say(f"Burst: {args.creators} clients × {args.creates} creates, all at once")
+        tokens = [client.token for client in clients]
+        creators = [ApiClient(server.url, tokens[n % len(tokens)]) for n in range(args.creators)]
+        burst_started = time.perf_counter()
+        burst = create_burst(creators, args.creates)
+        burst_s = time.perf_counter() - burst_started
 
     lost_fields = check_fields(args.database_url, agreement_id, fields)
     lost_nested = check_clauses(args.database_url, nested_ids, nested)
@@ -258,9 +325,13 @@ def main() -> None:
         f"Totals: {len(everything)} writes in {elapsed:.1f} s, {acknowledged} acknowledged, "
         f"{failed} server errors or no answer"
     )
+    burst_check = check_burst(args.database_url, burst)
+    summarise_burst(burst, burst_check, burst_s)
     lost = len(lost_fields) + len(lost_nested)
+    refused = len(burst) - burst_check[0]
     say(f"lost updates: {lost}, 412 responses: {sum(a.answer.status == 412 for a in everything)}")
-    sys.exit(1 if lost else 0)
+    say(f"creates of the burst not answered 201: {refused} of {len(burst)}")
+    sys.exit(1 if lost or refused or burst_check[1] != burst_check[0] else 0)
 
 
 if __name__ == "__main__":

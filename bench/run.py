@@ -1,6 +1,7 @@
 """The benchmark harness of issue 6: our API beside its peers and the database's limit.
 
     make bench                       # or: .venv/bin/python -m bench.run [--agreements N]
+    make bench BENCH_ARGS="--database sqlite"   # ours on SQLite beside ours on PostgreSQL
 
 1. Prepares PostgreSQL database ``tracker_bench`` with the synthetic dataset (250,000
    agreements) unless it already holds it, and a SQLite copy of the same rows.
@@ -13,6 +14,10 @@
 4. Prints one table (workload × system → requests/s, p50, p99, queries per request,
    our throughput ÷ theirs, the issue's target) and writes it as JSON under
    ``bench/results/``.
+
+With ``--database sqlite`` it compares instead our server on the product's default
+database, a SQLite file filled by the product's commands, with our server on PostgreSQL,
+for every workload here and every report (``bench/harness/engines.py``, issue 20).
 
 Absolute figures drift ±20 % between runs on a 2-core machine shared with others;
 ratios within one run are what the targets are about. Every server is stopped by PID
@@ -27,7 +32,7 @@ import os
 import time
 import urllib.request
 
-from .harness import dataset, peers, report
+from .harness import dataset, engines, peers, report
 from .harness.common import ROOT, WORK, argument_parser, say, shown, write_result
 from .harness.export import measure_export
 from .harness.load import Measurement, Request, pgbench, settle, wrk
@@ -139,11 +144,32 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--export-rounds", type=int, default=3)
     parser.add_argument("--no-datasette", action="store_true", help="skip the SQLite copy and Datasette")
     parser.add_argument("--only", nargs="*", help="workload keys to run (default: all)")
+    parser.add_argument(
+        "--database",
+        choices=("postgresql", "sqlite"),
+        default="postgresql",
+        help="sqlite: ours on SQLite beside ours on PostgreSQL (no peers), every API and report workload",
+    )
+    parser.add_argument(
+        "--latency-requests", type=int, default=10, help="--database sqlite: sequential requests a round"
+    )
+    parser.add_argument(
+        "--latency-seconds", type=float, default=5, help="--database sqlite: at most, a round (3 requests)"
+    )
+    parser.add_argument(
+        "--load-max-ms",
+        type=float,
+        default=250,
+        help="--database sqlite: wrk only for workloads whose median time is at most this",
+    )
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_arguments()
+    if args.database == "sqlite":
+        engines.main(args)
+        return
     started = time.perf_counter()
     env = server_environment(args.database_url, secret_key="bench-only-not-a-secret")
     prepared = dataset.prepare_postgres(args.database_url, args.agreements, env)

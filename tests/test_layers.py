@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "agreements"
 LAYERS = {
     "domain": {
         *("models", "querysets", "choices", "dates", "lifecycle"),
-        *("pairs", "parsing", "search", "history", "commitments", "names", "accounts"),
+        *("pairs", "parsing", "search", "history", "commitments", "names", "accounts", "planner"),
     },
     "write side": {"services"},
     "read side": {"reports"},

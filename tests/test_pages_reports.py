@@ -123,7 +123,7 @@ def test_page_query_counts(client, count, django_assert_num_queries):
         page(client, "/reports/pairs/IR-IQ/")
     with django_assert_num_queries(5 + limit):  # the report's four, and the category choices of the form
         page(client, "/reports/countries/IR/")
-    with django_assert_num_queries(4 + limit):  # the report's three, and the category choices
+    with django_assert_num_queries(2 + limit):  # the report's one, and the category choices
         page(client, "/reports/network/")
 
 

@@ -7,6 +7,7 @@ to the month or the year counts from the first day of that period.
 import datetime
 
 import pytest
+from django.db import connection
 
 from agreements.choices import EventType
 from agreements.dates import DatePrecision, PartialDate
@@ -131,6 +132,7 @@ def test_two_queries_whatever_the_data(count, django_assert_num_queries):
     partners = ["IQ", "SY", "TR", "AF", "PK"]
     for index in range(count):
         make_agreement(title=f"Agreement {index}", parties=("IR", partners[index % len(partners)]))
-    # Top-level categories, then the rows (inside a savepoint: the server-side cursor needs a transaction).
-    with django_assert_num_queries(4):
+    # Top-level categories, then the rows; on PostgreSQL inside a savepoint (its server-side
+    # cursor needs a transaction), which SQLite does without (its would take the write lock).
+    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 2):
         assert sum(1 for _ in dyad_year_panel(start_year=2000, end_year=2020).rows()) == 21 * min(count, 5)

@@ -13,6 +13,9 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from .sqlite import DEFAULT_BUSY_TIMEOUT_S
+from .sqlite import server_settings as sqlite_server_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -93,6 +96,12 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# SQLite serves many threads and processes at once: WAL, queued writers, statistics kept
+# (tracker/sqlite/; what each setting means for a user: README, "Settings").
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"] = sqlite_server_settings(
+        DATABASES["default"], busy_timeout_s=env.float("SQLITE_BUSY_TIMEOUT", default=DEFAULT_BUSY_TIMEOUT_S)
+    )
 # dumpdata/loaddata as an exact portable backup: the built-in json format drops microseconds.
 SERIALIZATION_MODULES = {"json": "tracker.json_exact"}
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -74,7 +75,11 @@ class DyadYearPanel:
         sql, params = self.query()
         # A transaction lets PostgreSQL's server-side cursor hand rows over as they are
         # produced (outside one, Django declares it WITH HOLD, which materialises first).
-        with transaction.atomic(), connection.chunked_cursor() as cursor:
+        # Not on SQLite: its transactions take the write lock (transaction_mode IMMEDIATE),
+        # which a panel streamed for seconds would hold against every writer; a plain
+        # SELECT already streams there, reading one snapshot (WAL).
+        postgres = connection.vendor == "postgresql"
+        with transaction.atomic() if postgres else nullcontext(), connection.chunked_cursor() as cursor:
             cursor.execute(sql, params)
             while chunk := cursor.fetchmany(CHUNK_ROWS):
                 yield from chunk

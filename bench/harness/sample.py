@@ -3,7 +3,7 @@
 * ``choose_sample`` (in process, ``django.setup()`` done): the middle agreement, the busiest
   pair, a typical pair of about fifteen agreements, the median-sized pair and a term only one
   title carries — for ``bench.run``'s workloads and ``bench.reports_bench``.
-* ``choose_load_sample`` (straight from PostgreSQL, no Django in the client process): the ids,
+* ``choose_load_sample`` (straight from the database, no Django in the client process): the ids,
   countries and pairs the simulated clients of ``bench.mixed_load`` and ``bench.fault`` pick
   from at random.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-import psycopg
+from .sqlite import query
 
 Pair = tuple[str, str, int]  # two country codes and the number of agreements between them
 
@@ -30,29 +30,32 @@ class Sample:
     pairs: int = 0  # pairs with at least one agreement
 
 
-def pair_sizes() -> list[Pair]:
+def pair_sizes(using: str = "default") -> list[Pair]:
     """Every pair with agreements, the largest first (ties in code order)."""
     from django.db.models import Count
 
     from agreements.models import Agreement
 
     return list(
-        Agreement.objects.order_by()
+        Agreement.objects.using(using)
+        .order_by()
         .values_list("party_a", "party_b")
         .annotate(n=Count("id"))
         .order_by("-n", "party_a", "party_b")
     )
 
 
-def choose_sample() -> Sample:
+def choose_sample(using: str = "default") -> Sample:
+    """The sample, from the database of Django's connection ``using``."""
     from agreements.models import Agreement
 
-    total = Agreement.objects.count()
-    middle = Agreement.objects.order_by("id").values_list("id", flat=True)[total // 2]
-    sizes = pair_sizes()
+    agreements = Agreement.objects.using(using)
+    total = agreements.count()
+    middle = agreements.order_by("id").values_list("id", flat=True)[total // 2]
+    sizes = pair_sizes(using)
     typical = min(sizes, key=lambda size: (abs(size[2] - 15), size[0], size[1]))
     # A number that only one synthetic title carries ("… no. 123456 (AB–CD)").
-    title = Agreement.objects.filter(pk=middle).values_list("title", flat=True).get()
+    title = agreements.filter(pk=middle).values_list("title", flat=True).get()
     rare = next(word for word in title.split() if word.isdigit() and int(word) > 100)
     return Sample(
         total, middle, sizes[0], typical, rare, median_pair=sizes[len(sizes) // 2], pairs=len(sizes)
@@ -68,14 +71,15 @@ class LoadSample:
 
 
 def choose_load_sample(database_url: str, seed: int = 5) -> LoadSample:
-    with psycopg.connect(database_url) as connection:
-        rows = connection.execute(
-            "SELECT id, party_a_id, party_b_id FROM agreements_agreement WHERE is_synthetic ORDER BY id"
-        ).fetchall()
-        pairs = connection.execute(
-            "SELECT party_a_id, party_b_id FROM agreements_agreement WHERE is_synthetic "
-            "GROUP BY 1, 2 HAVING count(*) BETWEEN 5 AND 50 ORDER BY 1, 2"
-        ).fetchall()
+    rows = query(
+        database_url,
+        "SELECT id, party_a_id, party_b_id FROM agreements_agreement WHERE is_synthetic ORDER BY id",
+    )
+    pairs = query(
+        database_url,
+        "SELECT party_a_id, party_b_id FROM agreements_agreement WHERE is_synthetic "
+        "GROUP BY 1, 2 HAVING count(*) BETWEEN 5 AND 50 ORDER BY 1, 2",
+    )
     if not rows:
         raise SystemExit("The database holds no synthetic agreements.")
     chosen = random.Random(seed)
@@ -86,3 +90,14 @@ def choose_load_sample(database_url: str, seed: int = 5) -> LoadSample:
         countries=sorted({row[1] for row in rows} | {row[2] for row in rows}),
         pairs=pairs or [(rows[0][1], rows[0][2])],
     )
+
+
+def busiest_country(using: str = "default") -> tuple[str, int]:
+    """The country in the most agreements (as either party), and how many."""
+    from collections import Counter
+
+    involving: Counter[str] = Counter()
+    for a, b, n in pair_sizes(using):
+        involving.update({a: n, b: n})
+    code, count = min(involving.items(), key=lambda item: (-item[1], item[0]))
+    return code, count

@@ -4,7 +4,9 @@ our server under gunicorn, editors with API tokens, and a small HTTP client.
 The server is started exactly as ``make bench`` starts it (``servers.start_gunicorn`` with
 ``servers.server_environment``: the product's gunicorn.conf.py, ``DEBUG`` off, persistent
 connections with health checks, throttling lifted), on a database of its own whose name
-starts with ``tracker_faults``, so these scripts never write into the bench's data.
+starts with ``tracker_faults``, so these scripts never write into the bench's data. With
+``--database sqlite`` that database is the SQLite file of the same name (``sqlite.py``), served
+with the product's default settings, as ``make run`` serves its file (issue 20).
 """
 
 from __future__ import annotations
@@ -22,9 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import psycopg
-
-from . import dataset
+from . import dataset, sqlite
 from .common import ROOT, WORK, say
 from .servers import Server, Servers, server_environment, start_gunicorn
 
@@ -35,6 +35,12 @@ DEFAULT_AGREEMENTS = 5_000  # enough rows for realistic plans; generated in seco
 
 def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help=f"named {DATABASE_PREFIX}…")
+    parser.add_argument(
+        "--database",
+        choices=sqlite.ENGINES,
+        default=sqlite.POSTGRESQL,
+        help="sqlite: the file bench/.data/<the URL's database name>.sqlite3 instead",
+    )
     parser.add_argument("--agreements", type=int, default=DEFAULT_AGREEMENTS, help="synthetic agreements")
     parser.add_argument("--workers", type=int, default=os.cpu_count(), help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per process")
@@ -42,11 +48,16 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
 
 @contextmanager
 def tracker_server(args: argparse.Namespace) -> Iterator[Server]:
-    """The prepared database and our server on it; the server is stopped by PID on the way out."""
+    """The prepared database and our server on it; the server is stopped by PID on the way out.
+
+    From here on ``args.database_url`` is the database the server runs on (with ``--database
+    sqlite``, the file beside the one named), which the checks then read.
+    """
+    args.database_url = sqlite.for_engine(args.database_url, args.database)
     env = server_environment(args.database_url, secret_key="integrity-only-not-a-secret")
-    dataset.prepare_postgres(args.database_url, args.agreements, env, prefix=DATABASE_PREFIX)
+    sqlite.prepare(args.database_url, args.agreements, env, prefix=DATABASE_PREFIX)
     with Servers(WORK / "logs") as servers:
-        say(f"Starting gunicorn ({args.workers} processes × {args.threads} threads)")
+        say(f"Starting gunicorn ({args.workers} processes × {args.threads} threads) on {args.database}")
         yield start_gunicorn(servers, "ours-integrity", env, workers=args.workers, threads=args.threads)
 
 
@@ -163,9 +174,3 @@ def etag_version(answer: Answer) -> int | None:
 def new_agreement(title: str) -> dict[str, Any]:
     """The smallest valid agreement: a title and two parties."""
     return {"title": title, "party_a": "FR", "party_b": "DE", "summary": "Written by bench/ (issue 5)."}
-
-
-def query(database_url: str, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-    """Read straight from PostgreSQL, to check the API's answers against what was stored."""
-    with psycopg.connect(database_url) as connection:
-        return connection.execute(sql, params).fetchall()

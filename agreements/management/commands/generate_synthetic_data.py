@@ -43,6 +43,7 @@ from agreements.models import (
     StatusPeriod,
 )
 from agreements.names import name_key
+from agreements.planner import refresh_statistics
 from agreements.search import document_text
 from agreements.services import AGREEMENT_FIELDS
 from agreements.services.derived import (
@@ -271,6 +272,9 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "period": (StatusPeriod._meta.db_table, ("agreement_id", *PERIOD_COLUMNS)),
 }
 
+# What a run writes, for the statistics to refresh afterwards.
+WRITTEN_TABLES = [name for name, _ in TABLES.values()] + [Person._meta.db_table, Body._meta.db_table]
+
 
 class Writer:
     """Reserves ids and writes rows; one subclass per engine."""
@@ -371,12 +375,10 @@ class Generator:
             done = min(offset + CHUNK, len(slots))
             elapsed = time.monotonic() - started
             self.out(f"{done:,} / {len(slots):,} agreements  ({elapsed:.1f} s)")
-        if connection.vendor == "postgresql":
-            # Fresh statistics, or the planner misjudges every report's joins until autovacuum runs.
-            self.out("Analysing the tables")
-            with connection.cursor() as cursor:
-                for name, _ in TABLES.values():
-                    cursor.execute(f"ANALYZE {name}")
+        # Fresh statistics, or the planner misjudges every report's joins (SQLite until
+        # someone runs ANALYZE, PostgreSQL until autovacuum does).
+        self.out("Analysing the tables")
+        refresh_statistics(WRITTEN_TABLES)
 
     def _make_people(self) -> None:
         people = [
@@ -643,6 +645,7 @@ def delete_synthetic(out) -> None:
         deleted, _ = Agreement.objects.filter(is_synthetic=True).delete()
         people, _ = Person.objects.filter(note=SYNTHETIC_PERSON_NOTE, participations__isnull=True).delete()
         bodies, _ = Body.objects.filter(note=SYNTHETIC_BODY_NOTE).delete()
+    refresh_statistics()  # the cascade reaches citations, relations and history too
     out(
         f"Deleted the synthetic data ({deleted:,} rows with the agreements, {people:,} people, "
         f"{bodies:,} rows with the bodies)."

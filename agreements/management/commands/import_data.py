@@ -6,6 +6,7 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 
 from agreements.models import Agreement
+from agreements.planner import refresh_statistics
 
 
 class Command(BaseCommand):
@@ -48,4 +49,6 @@ class Command(BaseCommand):
             # raw load: a plain loaddata would add a "changed" row per clause.
             with override_settings(SIMPLE_HISTORY_ENABLED=False):
                 call_command("loaddata", str(backup), verbosity=0)
+        # Every table was replaced: the planner's statistics describe the old content.
+        refresh_statistics()
         self.stdout.write(self.style.SUCCESS(f"Loaded {backup}; {Agreement.objects.count():,} agreements."))
