@@ -62,13 +62,26 @@ def split_sentences(text: str) -> list[Sentence]:
     return sentences
 
 
+# No prose sentence is longer; a longer run of text (a table, a paste gone wrong) is read in pieces,
+# which keeps every reader's regular expressions linear in the length of the report.
+LONGEST_SENTENCE = 1_500
+
+
 def _add(sentences: list[Sentence], text: str, start: int, end: int) -> None:
     chunk = text[start:end]
     stripped = chunk.strip()
     if not stripped:
         return
     offset = start + chunk.index(stripped)
-    sentences.append(Sentence(len(sentences), offset, offset + len(stripped), stripped))
+    while len(stripped) > LONGEST_SENTENCE:
+        cut = stripped.rfind(" ", 0, LONGEST_SENTENCE)
+        cut = cut if cut > 0 else LONGEST_SENTENCE
+        sentences.append(Sentence(len(sentences), offset, offset + cut, stripped[:cut]))
+        rest = stripped[cut:]
+        offset += cut + (len(rest) - len(rest.lstrip()))
+        stripped = rest.strip()
+    if stripped:
+        sentences.append(Sentence(len(sentences), offset, offset + len(stripped), stripped))
 
 
 def words(text: str) -> list[str]:
