@@ -10,7 +10,7 @@ from django.db import migrations, models
 KEYWORDS = {
     "counterterrorism": ["terror", "extremis", "counterterror", "counter-terror", "Daesh", "ISIS", "ISIL"],
     "border-security": ["border", "frontier", "boundary", "crossing", "smuggl", "infiltrat", "pilgrim"],
-    "joint-patrols": ["joint patrol", "patrol"],
+    "joint-patrols": ["joint patrol", "patrolling together"],
     "intelligence-sharing": [
         "intelligence",
         "information exchange",
@@ -31,7 +31,7 @@ KEYWORDS = {
         "national army",
     ],
     "logistics": ["logistic", "supply", "supplies", "transport", "maintenance"],
-    "training-and-education": ["train", "educational", "education", "academ", "courses"],
+    "training-and-education": ["train", "educational", "education", "academ", "courses", "cadet"],
     "technical-assistance": ["technical", "know-how", "expertise"],
     "military-support-and-equipment": [
         "military support",

@@ -7,8 +7,8 @@ a letter or two apart, or the same words in another order), or when its words ar
 of their names (a report's "Erfan al-Hayali" for Erfan Mahmoud al-Hayali).
 
 The candidates come from the stored keys. On PostgreSQL the trigram indexes of migration
-0016 find them (``%`` for similar keys, ``%>`` for a key found within a longer one), so the
-search stays an index lookup with 10,000 people; on SQLite every key is compared with
+0016 find them (``%>``: a stored name with a word like the last word asked for), so the search
+stays an index lookup with 10,000 people; on SQLite every key is compared with
 rapidfuzz instead. Either way each candidate is then scored in Python by ``names.similarity``,
 so both engines rank and explain a candidate alike.
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from rapidfuzz import process
 
@@ -27,8 +27,10 @@ from ..names import SIMILAR, name_key, similarity
 
 # Candidates below this score are not worth showing (names.similarity, 0–100).
 SHOWN = 75
-# How many rows per table the database may return before scoring: the best are among them.
+# How many rows per table SQLite's scan keeps for scoring: the best are among them.
 _PREFILTER = 200
+# pg_trgm word similarity a stored name's word needs with the last word asked for, to be scored.
+WORD_SIMILAR = "0.4"
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class _TrigramOperator(Func):
     """``name_key <op> 'key'`` with a pg_trgm operator, which the GIN index on ``name_key`` answers."""
 
     output_field = BooleanField()
+    template = "%(expressions)s"
 
     def __init__(self, operator: str, key: str) -> None:
         # "%" is doubled: the SQL goes through the driver's %s formatting.
@@ -88,10 +91,19 @@ class _TrigramOperator(Func):
 
 
 def _keyed_rows(queryset: QuerySet, owner: str, key: str) -> list[tuple[int, str, str]]:
-    """(owner id, name, key) of the rows that may match ``key``."""
+    """(owner id, name, key) of the rows that may match ``key``: its very key, or a last word like its own.
+
+    Two names are no more alike than their last words (``_score``), so the rows worth scoring are
+    those with a word like the last word of ``key``: rare trigrams, an index lookup of a millisecond,
+    where the whole name ("muhamad …") would match thousands and lead PostgreSQL to a scan.
+    """
     if connection.vendor == "postgresql":
-        near = Q(name_key=key) | Q(_TrigramOperator("%%", key)) | Q(_TrigramOperator("%%>", key))
-        return list(queryset.filter(near).values_list(owner, "name", "name_key")[:_PREFILTER])
+        with transaction.atomic(), connection.cursor() as cursor:
+            # pg_trgm's default (0.6) misses "hiali" in "arfan mamud haiali" (0.5); set for this
+            # transaction only (an enclosing one keeps it to its end, which only widens such searches).
+            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [WORD_SIMILAR])
+            near = Q(name_key=key) | Q(_TrigramOperator("%%>", key.split()[-1]))
+            return list(queryset.filter(near).order_by().values_list(owner, "name", "name_key"))
     # SQLite: every key, compared in C by rapidfuzz (tens of milliseconds for 40,000 names).
     rows = list(queryset.values_list(owner, "name", "name_key"))
     keys = [row[2] for row in rows]
@@ -100,13 +112,22 @@ def _keyed_rows(queryset: QuerySet, owner: str, key: str) -> list[tuple[int, str
 
 
 def _score(key: str, other: str, **_: object) -> float:
-    """How alike two keys are, counting a name all of whose words are in the other (two words at least)."""
+    """How alike two keys are, counting a name all of whose words are in the other (two words at least).
+
+    Two full names are no more alike than their surnames: "Mohamed Farid" and "Mohammad Hariy"
+    share a long, common first name and are 88 alike as wholes, but they are not one person.
+    """
+    words, other_words = key.split(), other.split()
+    surnames = 100.0
+    if len(words) >= 2 and len(other_words) >= 2:
+        surnames = similarity(words[-1], other_words[-1])
+        if surnames < SHOWN:
+            return surnames  # most rows: no need to compare the whole names
     score = similarity(key, other)
-    words, other_words = set(key.split()), set(other.split())
-    smaller, larger = sorted((words, other_words), key=len)
+    smaller, larger = sorted((set(words), set(other_words)), key=len)
     if len(smaller) >= 2 and smaller < larger:
         score = max(score, 90.0)
-    return score
+    return min(score, surnames)
 
 
 def _why(name: str, matched: str, score: float, key: str, other_key: str) -> str:
@@ -126,7 +147,8 @@ def _rank(
         score = 100.0 if other_key == key else _score(key, other_key)
         if score < SHOWN:
             continue
-        if owner not in best or score > best[owner][0]:
+        exact = matched.casefold() == name.casefold()  # the very spelling asked for, among equals
+        if owner not in best or score > best[owner][0] or (score == best[owner][0] and exact):
             best[owner] = (score, matched, other_key)
     ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[1][1]))[:limit]
     return [

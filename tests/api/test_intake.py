@@ -41,7 +41,8 @@ def test_an_editor_gets_the_proposal_with_its_evidence_and_nothing_is_saved(edit
     assert proposal["date"] == {
         "date": "2017-07-23",
         "precision": "day",
-        "note": "“on Sunday” in a report published 23 July 2017: the latest Sunday on or before it, 23 July 2017",
+        "note": "“on Sunday” in a report published 23 July 2017: the latest Sunday on or before it, 23 "
+        "July 2017",
         "evidence": [{"text": "on Sunday", "start": 51, "end": 60}],
     }
     assert proposal["place"]["value"] == "Tehran"

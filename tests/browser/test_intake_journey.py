@@ -18,7 +18,9 @@ from .conftest import make_user, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-SEED = Path(__file__).resolve().parents[2] / "fixtures" / "reports" / "iran-iraq-military-cooperation-2017.txt"
+SEED = (
+    Path(__file__).resolve().parents[2] / "fixtures" / "reports" / "iran-iraq-military-cooperation-2017.txt"
+)
 MOST = 12
 
 

@@ -31,10 +31,13 @@ _MODAL = (
 )
 _UNDERTAKING = [
     re.compile(rf"\b{_SUBJECT}\s+(?:also\s+)?{_MODAL}\s+(?:also\s+)?(?P<what>.+)$"),
+    # "The protocol, which …, provides for …"; "the agreement would cover …"; "The agreement, expected
+    # to be signed …, will allow …".
     re.compile(
-        r"\b(?:the|this)\s+(?:agreement|memorandum|MoU|MOU|protocol|deal|accord|pact|treaty|document|declaration)"
-        r"\s+(?:also\s+)?(?:provides for|envisages|covers|includes|calls for|stipulates|focuses on|"
-        r"commits the two sides to|aims at|is aimed at|deals with|sets out)\s+(?P<what>.+)$",
+        r"\b(?:the|this)\s+(?:agreement|memorandum|MoU|MOU|protocol|deal|accord|pact|treaty|document|declaration|"
+        r"exchange of notes)(?:\s*,[^,]{0,160},)?\s+(?:also\s+)?(?:(?:will|would|shall)\s+(?:also\s+)?)?"
+        r"(?P<what>(?:provides? for|envisages?|covers?|includes?|calls? for|stipulates?|focuses on|commits?|"
+        r"aims? at|is aimed at|deals? with|sets? out|allows?|enables?|establish(?:es)?|permits?)\s+.+)$",
         re.I,
     ),
     re.compile(
@@ -105,9 +108,26 @@ def _split(what: str) -> list[tuple[int, str]]:
     return [(offset, part.strip()) for offset, part in parts if part.strip()]
 
 
+# Verbs that introduce the list rather than belong to an undertaking ("provides for joint patrols").
+_LEAD = re.compile(
+    r"^(?:provides? for|envisages?|covers?|includes?|calls? for|stipulates?|focuses on|deals? with|sets? out|"
+    r"aims? at|is aimed at)\s+",
+    re.I,
+)
+
+
 def _summary(part: str) -> str:
-    part = re.sub(r"[\s.;:]+$", "", part)
+    part = _LEAD.sub("", re.sub(r"[\s.;:]+$", "", part))
     return part[:1].upper() + part[1:] + "."
+
+
+def subject_clause(subject: str, evidence: Evidence, rules: Sequence[CategoryRule]) -> ClauseFinding | None:
+    """When the report names no undertaking, what the agreement is on ("a draft agreement on the
+    disarmament of Kurdish groups") is its one clause, if a category knows it."""
+    matched = tuple((rule.slug, keyword) for rule in rules if (keyword := rule.matches(subject)) is not None)
+    if not matched:
+        return None
+    return ClauseFinding(_summary(subject), evidence, matched)
 
 
 def find_clauses(sentences: Sequence[Sentence], rules: Sequence[CategoryRule]) -> list[ClauseFinding]:

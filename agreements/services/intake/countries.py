@@ -70,7 +70,11 @@ class CountryLexicon:
                 for word in words:
                     forms.setdefault(word, set()).add((code, kind))
         # A form of two states ("Congo", "Korea") names neither.
-        self.forms = {form: next(iter(owners)) for form, owners in forms.items() if len(owners) == 1}
+        self.forms = {
+            form: min(owners, key=lambda owner: owner[1] != "name")
+            for form, owners in forms.items()
+            if len({code for code, _ in owners}) == 1
+        }
         alternatives = sorted(self.forms, key=len, reverse=True)
         # Datelines are in capitals ("TEHRAN –"): each form also as upper case.
         self._upper = {form.upper(): form for form in self.forms if form.upper() != form}

@@ -14,7 +14,7 @@ from ...choices import AgreementKind, EventType
 from ...dates import DatePrecision
 from ...models import ClauseCategory, Country, Participant, Source
 from ..matching import similar_bodies, similar_people
-from .clauses import category_rules, find_clauses
+from .clauses import category_rules, find_clauses, subject_clause
 from .countries import CountryLexicon, Mention
 from .dates import signature_date
 from .kinds import find_kind, find_title
@@ -93,7 +93,7 @@ def propose(report: ReportIn) -> Proposal:
             tuple(CategoryProposal(slug, names[slug], keyword) for slug, keyword in finding.categories),
             (finding.evidence,),
         )
-        for position, finding in enumerate(find_clauses(sentences, rules), start=1)
+        for position, finding in enumerate(_clauses(sentences, rules, title), start=1)
     ]
     cited: list[Evidence] = [
         *(e for party in parties for e in party.evidence),
@@ -115,6 +115,14 @@ def propose(report: ReportIn) -> Proposal:
         clauses=tuple(clauses),
         source=_source(report, sentences, cited),
     )
+
+
+def _clauses(sentences, rules, title) -> list:
+    found = find_clauses(sentences, rules)
+    if not found and title.evidence is not None:
+        fallback = subject_clause(title.evidence.text, title.evidence, rules)
+        found = [fallback] if fallback else []
+    return found
 
 
 def _status(status) -> Proposed:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ...choices import ParticipantRole
 from ...names import name_key, similarity
@@ -56,14 +57,18 @@ _ORG_ENDINGS = word_set(
     Party Front Movement
     """
 )
-_HONORIFICS = frozenset({"Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "Sheikh"})
+# Titles before a name that are not part of it (a prince's office is in the apposition).
+_HONORIFICS = frozenset(
+    {"Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "Sheikh", "Prince", "Crown", "Emir"}
+)
 _RANK_WORDS = frozenset(w for rank in RANKS for w in rank.split()) | {
     w for a in RANK_ABBREVIATIONS for w in a.split()
 }
 _COUNTERPART = re.compile(r"\b(?:his|her|their)\s+(?P<adjective>[A-Z][\w-]+)\s+counterparts?\s*,?\s*$")
 _LOWER_OFFICE = re.compile(
-    r"(?:(?P<country>[A-Z][\w'’-]+)\s+)?(?P<office>(?:[a-z-]+\s+){0,3}(?:minister|commander|chief|head|secretary|"
-    r"ambassador|envoy|spokesman|president|governor|director|adviser|advisor))\s*,?\s*$"
+    r"(?P<office>(?:[A-Za-z'’-]+\s+){0,4}?(?:minister|commander|chief|head|secretary|ambassador|envoy|"
+    r"spokesman|president|governor|director|adviser|advisor))\s*,?\s*$",
+    re.IGNORECASE,
 )
 _AFTER_OFFICE = re.compile(r"^\s*,\s*(?:the\s+|a\s+|an\s+)?(?P<office>[^,.;()]{3,100}?)\s*(?=[,.;)]|$)")
 _ROLE_BEFORE = [
@@ -85,7 +90,8 @@ _ROLE_BEFORE = [
 _ROLE_AFTER = [
     (
         ParticipantRole.ATTENDED,
-        re.compile(r"^[^;.]{0,60}?\b(?:attended|was present|were present|looked on)\b", re.I),
+        # "X and Y attended the signing": the verb after a list names everyone in it.
+        re.compile(r"^(?:(?!\bsign)[^;.]){0,140}?\b(?:attended|was present|were present|looked on)\b", re.I),
     ),
     (ParticipantRole.WITNESSED, re.compile(r"^[^;.]{0,60}?\bwitnessed\b", re.I)),
     (
@@ -98,7 +104,9 @@ _ROLE_AFTER = [
 ]
 _VERB = re.compile(r"\b(?:was |were )?(?:signed|initial(?:l)?ed|inked|negotiat\w+|talks)\b", re.I)
 _ONLY_MET = re.compile(r"\b(?:met|meeting|talks)\s+(?:with\s+)?[^;]*$", re.I)
-_PARTICIPANT_SENTENCE = re.compile(r"\b(?:sign|ceremony|presence|attended|initial(?:l)?ed|witness)", re.I)
+_PARTICIPANT_SENTENCE = re.compile(
+    r"\b(?:sign|ceremony|presence|attended|initial(?:l)?ed|witness|talks|negotiat|draft)", re.I
+)
 _UNNAMED_COUNTERPART = re.compile(
     r"\b(?:his|her|their)\s+(?P<adjective>[A-Z][\w-]+)\s+counterparts?\b(?!\s*,?\s*(?:[A-Z]|al-|el-))"
 )
@@ -223,18 +231,31 @@ class _Reader:
         found: list[PersonFinding] = []
         offices: list[tuple[Evidence, str, str | None]] = []
         text = sentence.text
+        # "Saudi Arabia", "United Arab Emirates": every word of a country's name is the country's.
+        named = {
+            offset: mention.code
+            for mention in self.countries.mentions(text)
+            for offset in range(mention.start, mention.end)
+        }
         previous_office: tuple[int, str, str | None, Evidence] | None = None
         for run in _runs(text):
             names_from = len(run)
-            while names_from > 0 and _is_name_word(run[names_from - 1], self.countries):
+            while (
+                names_from > 0
+                and run[names_from - 1].start not in named
+                and _is_name_word(run[names_from - 1], self.countries)
+            ):
                 names_from -= 1
-            name_tokens = [t for t in run[names_from:] if t.text not in _HONORIFICS][:5]
+            name_tokens = [t for t in run[names_from:] if t.text not in _HONORIFICS][:6]
             while name_tokens and name_tokens[0].text.lower() in {"of", "the", "bin", "ibn"}:
                 name_tokens.pop(0)
             head = [t for t in run[:names_from] if t.text not in _HONORIFICS]
             party, party_token = None, None
-            while head and self.party_of(head[0].text) and not is_head(head[0].text):
-                party, party_token = self.party_of(head[0].text), head[0]
+            while (
+                head and (head[0].start in named or self.party_of(head[0].text)) and not is_head(head[0].text)
+            ):
+                party = named.get(head[0].start) or self.party_of(head[0].text)
+                party_token = head[0] if party_token is None else party_token
                 head = head[1:]
             rank_words: list[_Token] = []
             for rank in [*RANK_ABBREVIATIONS, *RANKS]:
@@ -295,14 +316,28 @@ class _Reader:
             if party and not person.party:
                 person.party, person.party_evidence = party, evidence
             return
-        lower = _LOWER_OFFICE.search(before)
+        # What stands before the name since the last "and", "with", "by" or comma: "the Iranian
+        # Navy commander", "Syrian National Security Bureau chief", "the Iranian ambassador".
+        segment = re.split(r"\b(?:and|with|by|between|to)\b|[,;:(]", before)[-1]
+        at = len(before) - len(segment)
+        lower = _LOWER_OFFICE.search(segment)
         if lower and not person.office:
-            person.office = normalise_office(lower["office"])
-            person.office_evidence = sentence.evidence(lower.start("office"), lower.end("office"))
-            code = self.party_of(lower["country"]) if lower["country"] else None
-            if code and not person.party:
-                person.party = code
-                person.party_evidence = sentence.evidence(lower.start("country"), lower.end("country"))
+            words = [
+                w
+                for w in lower["office"].split()
+                if not self.party_of(w) and w.lower() not in ("the", "a", "an")
+            ]
+            if words:
+                person.office = normalise_office(" ".join(words))
+                person.office_evidence = sentence.evidence(
+                    at + lower.start("office"), at + lower.end("office")
+                )
+        if not person.party:
+            for mention in self.countries.mentions(segment):
+                if mention.kind != "capital":
+                    person.party = mention.code
+                    person.party_evidence = sentence.evidence(at + mention.start, at + mention.end)
+                    break
 
     def _after(self, person: PersonFinding, after: str, sentence: Sentence, end: int) -> None:
         apposition = _AFTER_OFFICE.match(after)
@@ -386,24 +421,30 @@ def _add_spelling(person: PersonFinding, name: str, evidence: Evidence) -> None:
 
 def _lone_surnames(people: list[PersonFinding], sentences: list[Sentence]) -> None:
     """ "al-Hiyali arrived …": a lone word spelt like (or nearly like) a known surname is that person."""
+    surnames = [(person, name_key(person.surname)) for person in people]
+    seen = {(m.start, m.end) for p in people for m in p.mentions}
     for sentence in sentences:
         for token in _tokens(sentence.text):
             if not token.capitalised or token.text in _NOT_NAMES:
                 continue
             start = sentence.start + token.start
-            if any(m.start <= start < m.end for p in people for m in p.mentions):
+            if any(begin <= start < end for begin, end in seen):
                 continue
-            key = name_key(token.text)
+            key = _key(token.text)
             if len(key) < 4:
                 continue
-            for person in people:
-                surname_key = name_key(person.surname)
+            for person, surname_key in surnames:
                 if key == surname_key or similarity(key, surname_key) >= 80:
                     person.mentions.append(
                         PersonMention(token.text, start, start + len(token.text), sentence)
                     )
                     _add_spelling(person, token.text, Evidence(token.text, start, start + len(token.text)))
                     break
+
+
+@lru_cache(maxsize=4096)
+def _key(word: str) -> str:
+    return name_key(word)
 
 
 def _role(report: str, mention: PersonMention, default: str) -> tuple[str, Evidence] | None:

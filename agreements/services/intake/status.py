@@ -19,7 +19,8 @@ SIGNED, INITIALLED, PLANNED, NEGOTIATING = "signed", "initialled", "planned", "n
 
 AGREEMENT_NOUN = re.compile(
     r"\b(?:agreements?|memorand(?:um|a)(?: of understanding)?|MoUs?|MOUs?|protocols?|accords?|deals?|"
-    r"pacts?|treat(?:y|ies)|exchange of notes|notes were exchanged|joint declaration|arrangements?|"
+    r"pacts?|treat(?:y|ies)|exchange of notes|notes were exchanged|exchanged (?:diplomatic )?notes|"
+    r"joint declaration|arrangements?|"
     r"documents?)\b",
     re.IGNORECASE,
 )
@@ -27,8 +28,9 @@ _PLANNED = re.compile(
     r"\b(?:(?:will|would|shall|to|are to|is to|set to|expected to|due to|plans? to|planned to|planning to|"
     r"intends? to|ready to|preparing to|poised to|going to|about to|agreed to|hope to|aim to)\s+"
     r"(?:be\s+)?(?:formally\s+)?(?:sign(?:ed)?|ink(?:ed)?|conclude[d]?)\b|"
-    r"to be signed|yet to be signed|(?:upcoming|forthcoming|planned|expected) signing|"
-    r"(?:will|would) be signed|signing is (?:expected|planned|scheduled))",
+    r"to be signed|yet to be signed|(?:has|have|still has|still have) to be signed|"
+    r"(?:upcoming|forthcoming|planned|expected|scheduled) signing|(?:will|would) be signed|"
+    r"signing(?: ceremony)? (?:is|was) (?:expected|planned|scheduled|due))",
     re.IGNORECASE,
 )
 _NEGATED = re.compile(
@@ -57,6 +59,11 @@ class StatusFinding:
     evidence: Evidence  # the words that say it (the verb)
     # The verb's offset in the key sentence: the date and place nearest it are the signature's.
     verb_at: int
+
+
+def has_cue(sentence: Sentence) -> bool:
+    """Whether the sentence says anything of where an agreement stands (signed, planned, talks …)."""
+    return bool(_cues(sentence))
 
 
 def _cues(sentence: Sentence) -> list[tuple[str, re.Match]]:
