@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -36,6 +37,9 @@ from .harness.servers import configure_django, server_environment
 DATABASE_PREFIX = "tracker_intake_eval"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tracker_intake_eval"
 SET = ROOT / "bench" / "intake"
+NAME_LIKE = re.compile(
+    r"(?:[A-Z][\w'’-]+|al-[A-Z][\w'’-]+)(?:\s+(?:[A-Z][\w'’-]+|al-[A-Z][\w'’-]+|bin|ibn)){1,4}"
+)
 TARGETS = {"parties": 0.90, "signature date": 0.90, "known people matched": 0.95}
 
 
@@ -230,11 +234,12 @@ def main() -> int:
     from .harness.people import add_known_people
 
     reports, people = load_set()
-    # No synthetic namesake of anyone the reports name: a "Hassan Rohani" in the crowd would be
-    # matched, rightly, to the report's Hassan Rouhani, and count as a wrong match.
+    # No synthetic namesake of anyone the reports name, as they spell them: a "Hassan Rohani" in the
+    # crowd would be matched, rightly, to the report's Hassan Rouhani, and count as a wrong match.
     named = [p["name"] for p in people] + [
         p["name"] for r in reports for p in r["expected"].get("participants", [])
     ]
+    named += [words for r in reports for words in NAME_LIKE.findall(r["text"])]
     added = add_known_people(args.people, avoid=named)
     known = add_set_people(people)
     from django.db import connection
