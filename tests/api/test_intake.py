@@ -102,6 +102,15 @@ def test_text_is_required_and_a_body_must_be_an_object(editor_api):
     assert editor_api.post("/api/intake/", ["text"], format="json").status_code == 400
 
 
+@pytest.mark.parametrize("published_on", ["0001-01-01", "9999-12-31"])
+def test_dates_at_the_ends_of_the_calendar_are_no_error(editor_api, seed, published_on):
+    text = "Iran and Iraq signed it on Sunday, last week, last month, on 19 March, two days ago."
+    response = editor_api.post(
+        "/api/intake/", {**seed, "text": text, "published_on": published_on}, format="json"
+    )
+    assert response.status_code == 200
+
+
 def test_text_alone_is_enough_and_gibberish_is_an_empty_proposal_not_an_error(editor_api):
     response = editor_api.post("/api/intake/", {"text": "A B C. \n\n Q"}, format="json")
     assert response.status_code == 200

@@ -124,6 +124,14 @@ def _period(first: datetime.date, last: datetime.date) -> PartialDate:
 
 def resolve(expression: Expression, published: datetime.date | None) -> tuple[PartialDate | None, str]:
     """The partial date an expression names in a report published on ``published``, and how."""
+    try:
+        return _resolve(expression, published)
+    except (OverflowError, ValueError):
+        # Counting back from 1 January of year 1 (a date nobody publishes, but a client may send).
+        return None, f"“{expression.text.strip()}”: outside the calendar counted from that publication date"
+
+
+def _resolve(expression: Expression, published: datetime.date | None) -> tuple[PartialDate | None, str]:
     words = expression.text.strip()
     lowered = words.lower()
     said = f"“{words}”"
