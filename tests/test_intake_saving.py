@@ -228,3 +228,17 @@ def _bound(form_or_formset) -> dict:
                 value = value.isoformat()
             data[form.add_prefix(name)] = value
     return data
+
+
+def test_category_keywords_are_seeded_and_edited_in_the_admin(admin_client):
+    category = ClauseCategory.objects.get(slug="counterterrorism")
+    assert "terror" in category.keywords.splitlines()
+    url = f"/admin/agreements/clausecategory/{category.pk}/change/"
+    assert 'name="keywords"' in admin_client.get(url).content.decode()
+    response = admin_client.post(
+        url,
+        {"name": category.name, "slug": category.slug, "description": "", "keywords": "terror\nDaesh\nIS"},
+    )
+    assert response.status_code == 302
+    category.refresh_from_db()
+    assert category.keywords.splitlines() == ["terror", "Daesh", "IS"]

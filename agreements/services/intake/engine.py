@@ -34,7 +34,7 @@ from .proposal import (
     SideProposal,
     SourceProposal,
 )
-from .sources import excerpt_of, stated_licence, title_of
+from .sources import DATELINE, excerpt_of, stated_licence, title_of
 from .status import NEGOTIATING, PLANNED, SIGNING_WORD, find_status
 from .text import Evidence, split_sentences
 
@@ -106,7 +106,7 @@ def propose(report: ReportIn) -> Proposal:
         parties=tuple(PartyProposal(p.code, p.name, p.evidence, p.why) for p in parties),
         kind=Proposed(kind.kind, (kind.evidence,) if kind.evidence.text else ()),
         title=Proposed(title.title, (title.evidence,) if title.evidence else ()),
-        summary=Proposed(key.text if key else "", (key.evidence(),) if key else ()),
+        summary=_summary(key),
         status=_status(status),
         place=Proposed(place.name, (place.evidence,), place.note) if place else Proposed(""),
         date=_date(date, status),
@@ -123,6 +123,15 @@ def _clauses(sentences, rules, title) -> list:
         fallback = subject_clause(title.evidence.text, title.evidence, rules)
         found = [fallback] if fallback else []
     return found
+
+
+def _summary(key) -> Proposed:
+    """The key sentence, without the dateline ("TEHRAN – ") it may start with."""
+    if key is None:
+        return Proposed("")
+    dateline = DATELINE.match(key.text)
+    start = dateline.end() if dateline else 0
+    return Proposed(key.text[start:], (key.evidence(start),))
 
 
 def _status(status) -> Proposed:

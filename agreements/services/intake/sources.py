@@ -22,7 +22,7 @@ _LICENCES = [
     (r"\bCC[- ]BY[- ]SA\s+(\d\.\d)", "CC BY-SA {}"),
     (r"\bCC[- ]BY\s+(\d\.\d)", "CC BY {}"),
 ]
-_DATELINE = re.compile(r"^\s*[A-Z][A-Z .'’-]{2,40}?\s*(?:,[^–—\-\n]{0,40})?\s*[–—-]+\s*")
+DATELINE = re.compile(r"^\s*[A-Z][A-Z .'’-]{2,40}?\s*(?:,[^–—\-\n]{0,40})?\s*[–—-]+\s*")
 
 
 def stated_licence(text: str) -> tuple[str, Evidence] | None:
@@ -37,7 +37,7 @@ def title_of(report: str, sentences: list[Sentence]) -> str:
     first_line = report.strip().split("\n", 1)[0].strip()
     if 10 <= len(first_line) <= 200 and not first_line.endswith(".") and "\n" in report.strip():
         return first_line
-    lede = _DATELINE.sub("", sentences[0].text) if sentences else "Report"
+    lede = DATELINE.sub("", sentences[0].text) if sentences else "Report"
     lede = re.sub(r"[.\s]+$", "", lede)
     if len(lede) > 110:
         lede = lede[:110].rsplit(" ", 1)[0] + " …"
