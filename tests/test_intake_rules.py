@@ -7,6 +7,8 @@ each rule, with the Persian and Arabic transliterations that are the norm in the
 import datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from agreements.dates import DatePrecision, PartialDate
 from agreements.services.intake import ReportIn, country_lexicon, propose
@@ -297,3 +299,45 @@ class TestReports:
 
 def test_precision_values_are_the_domains():
     assert set(DatePrecision.values) == {"day", "month", "year"}
+
+
+@pytest.mark.django_db
+def test_any_text_and_any_publication_date_give_a_proposal_never_an_error():
+    words = st.sampled_from(
+        [
+            "Iran",
+            "Iraqi",
+            "Tehran",
+            "signed",
+            "will sign",
+            "on Sunday",
+            "last week",
+            "in the presence of",
+            "his Iraqi counterpart",
+            "Minister",
+            "al-Hayali",
+            "Brig. Gen.",
+            "Under the agreement,",
+            "the two sides will",
+            ",",
+            ".",
+            "\n\n",
+            "TEHRAN –",
+            "MoU",
+            "on 19 March",
+            "initialled",
+            "Ali",
+            "Defense Minister",
+        ]
+    )
+    text = st.one_of(st.text(max_size=2_000), st.lists(words, max_size=80).map(" ".join))
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(text=text, published=st.one_of(st.none(), st.dates()))
+    def read(text, published):
+        proposal = propose(ReportIn(text=text, published_on=published))
+        for participant in proposal.participants:
+            for evidence in participant.evidence.values():
+                assert all(text[e.start : e.end] == e.text for e in evidence)
+
+    read()
