@@ -8,7 +8,6 @@ did not give another source cites the report, and so does the agreement.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -104,7 +103,3 @@ def intake_confirm(*, data: IntakeIn) -> Agreement:
             if name.strip() and not known.other_names.filter(name=name).exists() and name != known.name:
                 person_sync_other_names(person=known, other_names=[OtherNameIn(name=name, source=source)])
     return saved
-
-
-def report_day(value: datetime.date | None) -> PartialDate | None:
-    return PartialDate(value) if value else None

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ...choices import AgreementKind, EventType
+from ...choices import EventType
 from ...dates import DatePrecision
-from ...models import ClauseCategory, Country, Participant, Source
+from ...models import ClauseCategory, Country, Participant, Person, Source
 from ..matching import similar_bodies, similar_people
 from .clauses import category_rules, find_clauses, subject_clause
 from .countries import CountryLexicon, Mention
@@ -222,8 +222,6 @@ def _participant(person: PersonFinding, parties: list[str]) -> ParticipantPropos
 
 
 def _known_names(person_id: int) -> set[str]:
-    from ...models import Person
-
     person = Person.objects.prefetch_related("other_names").get(pk=person_id)
     return {person.name.casefold(), *(other.name.casefold() for other in person.other_names.all())}
 
@@ -290,7 +288,3 @@ def _source(report: ReportIn, sentences, cited: list[Evidence]) -> SourceProposa
         existing_id=existing,
         licence_evidence=licence_evidence,
     )
-
-
-# Kinds the intake proposes (what a news report can tell); the editor may pick any.
-PROPOSED_KINDS = tuple(AgreementKind.values)
