@@ -242,3 +242,17 @@ def test_category_keywords_are_seeded_and_edited_in_the_admin(admin_client):
     assert response.status_code == 302
     category.refresh_from_db()
     assert category.keywords.splitlines() == ["terror", "Daesh", "IS"]
+
+
+def test_a_search_inside_a_write_leaves_the_planner_as_it_was(dehqan):
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_trgm and the planner's settings are PostgreSQL's")
+    with transaction.atomic(), connection.cursor() as cursor:
+        # No name alike once folded: the trigram search runs, and finds Dehqan by his surname.
+        assert [c.name for c in similar_people("Hosein Dehgaany")][:1] == ["Hossein Dehqan"]
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('pg_trgm.word_similarity_threshold')"
+        )
+        assert cursor.fetchone() == ("on", "0.6")

@@ -111,17 +111,26 @@ def _keyed_rows(queryset: QuerySet, owner: str, key: str) -> list[tuple[int, str
     """
     if connection.vendor == "postgresql":
         with transaction.atomic(), connection.cursor() as cursor:
-            # pg_trgm's default (0.6) misses "kanmi" for "kanimi" (0.44). And the planner,
-            # which counts a trigram comparison as cheap as an equality, scans a table of 10,000 names
-            # (25 ms) rather than ask the index (a few ms): both set for this transaction only (an
-            # enclosing one keeps them to its end, which only touches such searches and scans).
+            # pg_trgm's default (0.6) misses "kanmi" for "kanimi" (0.44). And the planner, which
+            # counts a trigram comparison as cheap as an equality, scans a table of 10,000 names
+            # (25 ms) rather than ask the index (a few ms). Both are set for this one query and then
+            # put back, so that a write that asks (the duplicate guard) plans the rest as usual.
             cursor.execute(
-                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true), "
+                "SELECT current_setting('pg_trgm.word_similarity_threshold'), "
+                "current_setting('enable_seqscan'), "
+                "set_config('pg_trgm.word_similarity_threshold', %s, true), "
                 "set_config('enable_seqscan', 'off', true)",
                 [WORD_SIMILAR],
             )
+            threshold, seqscan, *_ = cursor.fetchone()
             near = Q(_TrigramOperator("%%>", key.split()[-1]))
-            return list(queryset.filter(near).order_by().values_list(owner, "name", "name_key"))
+            rows = list(queryset.filter(near).order_by().values_list(owner, "name", "name_key"))
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true), "
+                "set_config('enable_seqscan', %s, true)",
+                [threshold, seqscan],
+            )
+            return rows
     # SQLite: every key, compared in C by rapidfuzz (tens of milliseconds for 40,000 names).
     rows = list(queryset.values_list(owner, "name", "name_key"))
     keys = [row[2] for row in rows]
