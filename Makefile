@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test install lint format clean bench race load fault fuzz backup restore
+.PHONY: run serve test install lint format clean bench race load fault fuzz backup restore intake-eval
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (set PYTHON=python3.x).") if sys.version_info < (3, 11) else None'
@@ -61,6 +61,12 @@ fault: install
 ## each, with a token and anonymously; fails on any 5xx or schema violation (FUZZ_ARGS="--max-examples 20").
 fuzz: install
 	$(BIN)/python -m bench.fuzz $(FUZZ_ARGS)
+
+## The intake (“Add from a news report”) over the 24 reports of bench/intake/: per field how many
+## proposals were right, and the time per report against PostgreSQL database tracker_intake_eval
+## (250,000 synthetic agreements and 10,000 known people; INTAKE_EVAL_ARGS="--agreements 20000").
+intake-eval: install
+	$(BIN)/python -m bench.intake_eval $(INTAKE_EVAL_ARGS)
 
 ## Back up / restore the PostgreSQL database of DATABASE_URL with pg_dump -Fc / pg_restore --clean
 ## (BACKUP=backups/tracker.dump); refused on SQLite. Portable JSON: docs/operations.md, "Backup and restore".

@@ -28,6 +28,8 @@ class TrackerAdminSite(admin.AdminSite):
     site_header = "Bilateral agreement tracker"
     site_title = "Agreement tracker"
     index_title = "Agreements, people and sources"
+    # The index links "Add from a news report" for editors (agreements/templates/admin/).
+    index_template = "admin/tracker_index.html"
     # One dash for "nothing here" everywhere: the derived dates already show an em dash, and
     # the read-only inline rows a viewer sees mixed it with Django's hyphen.
     empty_value_display = "—"

@@ -45,6 +45,7 @@ from ..services.inputs import clause_to_input, commitment_to_input, event_to_inp
 from .filters import CategoryFilter, PartyFilter, SignatureYearFilter
 from .forms import AgreementForm, ClauseForm, CommitmentForm, StatusEventForm
 from .history import AgreementHistoryMixin
+from .intake import IntakeAdminMixin
 from .writing import Entry, Rows, ServiceFormSet, ServicePartForm, WritesThroughServices
 
 
@@ -236,7 +237,7 @@ def _stored(agreement: Agreement, collection: str) -> list:
 
 
 @admin.register(Agreement)
-class AgreementAdmin(AgreementHistoryMixin, WritesThroughServices):
+class AgreementAdmin(IntakeAdminMixin, AgreementHistoryMixin, WritesThroughServices):
     DERIVED = "Status (derived from the status events below)"
     form = AgreementForm
     inlines = [

@@ -64,6 +64,8 @@ class ClauseCategoryAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "parent__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
+    # The keywords are what "Add from a news report" looks for to propose this category.
+    fields = ["name", "slug", "parent", "description", "keywords"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ClauseCategory]:
         # Each subcategory sorts under its parent: the tree reads top to bottom.

@@ -30,3 +30,11 @@ class CanViewHistory(BasePermission):
     def has_permission(self, request, view) -> bool:
         user = request.user
         return bool(user and user.is_authenticated and user.has_perm("agreements.view_agreement"))
+
+
+class CanAddAgreements(BasePermission):
+    """What an editor may do: add agreements (the intake proposes one, for an editor to add)."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm("agreements.add_agreement"))

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from . import agreements, parts, reference
 from .auth import TokenView
+from .intake import IntakeView
 
 router = DefaultRouter()
 router.register("agreements", agreements.AgreementViewSet, basename="agreement")
@@ -44,6 +45,7 @@ def _part_urls():
 urlpatterns = [
     *_part_urls(),
     path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("intake/", IntakeView.as_view(), name="intake"),
     path("", include(router.urls)),
     path("reports/", include("agreements.api.report_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agreements", "0016_name_keys"),
+        ("agreements", "0017_category_keywords"),
     ]
 
     operations = [

@@ -18,6 +18,16 @@ class ClauseCategory(models.Model):
         related_name="children",
         help_text="Leave empty for a top-level category. Subcategories cannot have subcategories.",
     )
+    # What the intake looks for in a reported undertaking to propose this category
+    # (``services/intake/clauses.py``); editors tune it as they see what it misses.
+    keywords = models.TextField(
+        blank=True,
+        help_text=(
+            "Words and phrases that mark a clause of this category, one a line. Each is matched "
+            "at the start of a word, in any case: “terror” matches terrorism and terrorists, "
+            "“joint patrol” matches joint patrols."
+        ),
+    )
 
     history = HistoricalRecords(bases=[HistoryInterface])
 
