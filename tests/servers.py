@@ -38,7 +38,7 @@ def free_port() -> int:
 def database_url() -> str:
     """The URL of the database the tests use (the test database, once it is set up)."""
     db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
+    if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
     credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
     host = f"{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"

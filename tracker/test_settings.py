@@ -6,6 +6,7 @@ from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 
+from . import sqlite
 from .settings import *  # noqa: F403
 
 # Hashing passwords properly is the slowest thing a test can do, and proves nothing here.
@@ -25,7 +26,7 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 
 # The suite's production-mode servers (gunicorn, another process) read the test database: on
 # SQLite that must be a file rather than Django's in-memory database.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == sqlite.ENGINE:  # noqa: F405 (tracker/sqlite: Django's backend, tuned)
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"tracker-test-{os.getpid()}.sqlite3")
     }

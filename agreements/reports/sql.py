@@ -219,24 +219,26 @@ def time_limit(seconds: float) -> Iterator[None]:
     PostgreSQL: ``statement_timeout`` for this transaction only (``set_config(…, true)``,
     so a persistent connection goes back to its default at the COMMIT; one round trip).
     SQLite, which has no such setting: a progress handler that interrupts the statement.
-    Opens a transaction, or joins the one already open (no savepoint: a read has nothing to
-    undo, and a savepoint would cost two more round trips).
+    On PostgreSQL it opens a transaction, or joins the one already open (no savepoint: a read
+    has nothing to undo, and a savepoint would cost two more round trips). On SQLite it opens
+    none: every transaction there takes the write lock at BEGIN (``tracker/sqlite``), and a
+    read holding it would stop every writer, and every other limited read, until it ended.
     """
-    with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with transaction.atomic(savepoint=False):
             with connection.cursor() as cursor:
                 timeout = f"{int(seconds * 1000)}ms"
                 cursor.execute("SELECT set_config('statement_timeout', %s, true)", [timeout])
             yield
-            return
-        connection.ensure_connection()
-        raw = connection.connection
-        deadline = time.monotonic() + seconds
-        raw.set_progress_handler(lambda: time.monotonic() > deadline, _SQLITE_STEPS)
-        try:
-            yield
-        finally:
-            raw.set_progress_handler(None, 0)
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    deadline = time.monotonic() + seconds
+    raw.set_progress_handler(lambda: time.monotonic() > deadline, _SQLITE_STEPS)
+    try:
+        yield
+    finally:
+        raw.set_progress_handler(None, 0)
 
 
 def is_timeout(error: BaseException) -> bool:
