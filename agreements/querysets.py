@@ -12,6 +12,8 @@ from .choices import Status, levels_of
 from .pairs import canonical_pair, country_code
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
     from .models import ClauseCategory, Country
 
 
@@ -137,3 +139,41 @@ class AgreementQuerySet(models.QuerySet):
             models.Prefetch("events", queryset=StatusEvent.objects.select_related("party", "source")),
             models.Prefetch("citations", queryset=AgreementSource.objects.select_related("source")),
         )
+
+
+class ChangeEventQuerySet(models.QuerySet):
+    """The questions feeds, digests and webhooks ask of the outbox; each is one query."""
+
+    def for_pair(self, a: Country | str, b: Country | str) -> ChangeEventQuerySet:
+        party_a, party_b = canonical_pair(a, b)
+        return self.filter(party_a=party_a, party_b=party_b)
+
+    def involving(self, country: Country | str) -> ChangeEventQuerySet:
+        code = country_code(country)
+        return self.filter(models.Q(party_a=code) | models.Q(party_b=code))
+
+    def in_category(self, slug: str) -> ChangeEventQuerySet:
+        """Events of agreements with a clause in the category or one of its subcategories
+        (the events carry the parents of their categories)."""
+        from .models import ChangeEventCategory
+
+        return self.filter(
+            models.Exists(ChangeEventCategory.objects.filter(event=models.OuterRef("pk"), slug=slug))
+        )
+
+    def watched_by(self, user: AbstractBaseUser | int) -> ChangeEventQuerySet:
+        """Events of the pairs, countries and categories ``user`` watches, however many."""
+        from .models import ChangeEventCategory, Watch
+
+        watches = Watch.objects.filter(user=user)
+        ref = models.OuterRef
+        pair = models.Exists(watches.filter(party_a=ref("party_a"), party_b=ref("party_b")))
+        country = models.Exists(watches.filter(country=ref("party_a"))) | models.Exists(
+            watches.filter(country=ref("party_b"))
+        )
+        category = models.Exists(
+            ChangeEventCategory.objects.filter(
+                event=ref("pk"), slug__in=watches.filter(category__isnull=False).values("category__slug")
+            )
+        )
+        return self.filter(pair | country | category)

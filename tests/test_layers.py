@@ -25,6 +25,7 @@ LAYERS = {
     "api": {"api"},
     "admin": {"admin"},
     "pages": {"views", "templatetags", "urls"},
+    "notify": {"notify"},
     "commands": {"management"},
     "app": {"__init__", "apps", "migrations", "data"},
 }
@@ -38,8 +39,10 @@ ALLOWED = {
     "web": {"domain", "read side"},
     "api": {"domain", "write side", "read side", "web"},
     "admin": {"domain", "write side", "read side", "web"},
-    "pages": {"domain", "read side", "web"},
-    "commands": {"domain", "write side", "read side", "web"},
+    # The pages write only what a reader follows (``services.watches``), never an entered fact.
+    "pages": {"domain", "read side", "web", "write side", "notify"},
+    "notify": {"domain", "write side", "read side"},
+    "commands": {"domain", "write side", "read side", "web", "notify"},
     "app": {"domain"},
 }
 

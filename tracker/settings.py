@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "agreements.views.following.following",
             ],
         },
     },
@@ -370,3 +371,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# E-mail: the digests of what readers watch (``send_digests``). ``EMAIL_URL`` says where mail
+# goes (``smtp+tls://user:password@smtp.example.org:587``); by default it is printed on the
+# console, which is what ``make run`` wants and what keeps a first run from sending anything.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Bilateral agreement tracker <tracker@localhost>")
+# The site's public address, for the links in e-mails (a request knows its own; a mail does not).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "watches"
+LOGOUT_REDIRECT_URL = "reports"

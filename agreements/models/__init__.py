@@ -1,12 +1,13 @@
 from .agreements import Agreement, AgreementRelation, AgreementSource
 from .bodies import Body, BodyName
 from .categories import ClauseCategory
-from .changes import ChangeEvent
+from .changes import ChangeEvent, ChangeEventCategory
 from .children import Clause, Commitment, ImplementationEvent, Participant, StatusEvent, StatusPeriod
 from .countries import Country
 from .merges import MergedRecord
 from .people import Person, PersonName
 from .sources import Source
+from .watches import Digest, Reader, Watch
 
 __all__ = [
     "Agreement",
@@ -15,16 +16,20 @@ __all__ = [
     "Body",
     "BodyName",
     "ChangeEvent",
+    "ChangeEventCategory",
     "Clause",
     "ClauseCategory",
     "Commitment",
     "Country",
+    "Digest",
     "ImplementationEvent",
     "MergedRecord",
     "Participant",
     "Person",
     "PersonName",
+    "Reader",
     "Source",
     "StatusEvent",
     "StatusPeriod",
+    "Watch",
 ]

@@ -8,6 +8,8 @@ and each names the pair, the countries, the categories and the agreement it conc
 from django.conf import settings
 from django.db import models
 
+from ..querysets import ChangeEventQuerySet
+
 
 class ChangeKind(models.TextChoices):
     AGREEMENT_ADDED = "agreement_added", "Agreement added"
@@ -43,10 +45,14 @@ class ChangeEvent(models.Model):
     # Alerts made by a schedule (a commitment falling due) are made once: this key says which.
     once_key = models.CharField(max_length=120, null=True, blank=True)
 
+    objects = ChangeEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         indexes = [
             models.Index(fields=["party_a", "party_b", "id"], name="change_event_pair"),
+            models.Index(fields=["party_b", "id"], name="change_event_party_b"),
+            models.Index(fields=["kind", "id"], name="change_event_kind"),
             models.Index(fields=["agreement_id", "id"], name="change_event_agreement"),
         ]
         constraints = [
@@ -65,3 +71,18 @@ class ChangeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
+
+
+class ChangeEventCategory(models.Model):
+    """One category an event's agreement covered, so that a feed or a digest for a category
+    is an index range, on every engine (``categories`` holds the same slugs for programs)."""
+
+    event = models.ForeignKey(ChangeEvent, on_delete=models.CASCADE, related_name="category_tags")
+    slug = models.CharField(max_length=100)
+
+    class Meta:
+        indexes = [models.Index(fields=["slug", "event"], name="change_event_category")]
+        constraints = [models.UniqueConstraint(fields=["event", "slug"], name="change_event_category_once")]
+
+    def __str__(self) -> str:
+        return self.slug

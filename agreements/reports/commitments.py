@@ -96,6 +96,7 @@ class CommitmentsReport:
 
 COLUMNS = (
     "agreement",
+    "commitment",
     "title",
     "party_a",
     "party_b",
@@ -126,7 +127,8 @@ def commitments_report(
     involving = "AND (a.party_a_id = %(country)s OR a.party_b_id = %(country)s)" if country else ""
     sql = f"""
 SELECT * FROM (
-    SELECT a.id, a.title, a.party_a_id, a.party_b_id, a.level, cm.position, cm.party_id, cm.text,
+    SELECT a.id, cm.id AS commitment, a.title, a.party_a_id, a.party_b_id, a.level,
+           cm.position, cm.party_id, cm.text,
            {on["due"]} AS due, {on["precision"]} AS due_precision, {on["state"]} AS state,
            CASE WHEN {on["overdue"]} THEN 1 ELSE 0 END AS overdue
       FROM {t["commitment"]} cm JOIN {t["agreement"]} a ON a.id = cm.agreement_id

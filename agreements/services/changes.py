@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..choices import ParticipantRole, Status
-from ..models import Agreement, ChangeEvent, ClauseCategory
+from ..dates import PartialDate
+from ..models import Agreement, ChangeEvent, ChangeEventCategory, ClauseCategory
 from ..models.changes import ChangeKind
 from .inputs import AGREEMENT_FIELDS, AgreementIn, ClauseIn, CommitmentIn, ParticipantIn
 
@@ -67,11 +68,18 @@ def changes_between(
         return [Change(ChangeKind.AGREEMENT_ADDED, f"Added: {after.title}", {"status": after_status})]
     changes: list[Change] = []
     if before_status != after_status:
+        when = _status_date(after, after_status)
+        on = f" on {when}" if when else ""
         changes.append(
             Change(
                 ChangeKind.STATUS_CHANGED,
-                f"Status: {_status(before_status)} → {_status(after_status)}",
-                {"from": before_status, "to": after_status},
+                f"Status: {_status(before_status)} → {_status(after_status)}{on}",
+                {
+                    "from": before_status,
+                    "to": after_status,
+                    "date": when.value.isoformat() if when else None,
+                    "date_precision": when.precision if when else None,
+                },
             )
         )
     for name in ("party_a", "party_b", "level", "body_a", "body_b", *AGREEMENT_FIELDS):
@@ -112,6 +120,12 @@ def changes_between(
         (ChangeKind.COMMITMENT_ADDED, ChangeKind.COMMITMENT_CHANGED),
     )
     return changes
+
+
+def _status_date(data: AgreementIn, status: str) -> PartialDate | None:
+    """The date of the latest recorded event that gave the agreement ``status``."""
+    dates = [event.date for event in data.events or () if event.status == status]
+    return max(dates, key=lambda d: (d.value, d.precision == "day"), default=None)
 
 
 def _parts(before, after, key, facts, describe, kinds: tuple[str, str]) -> list[Change]:
@@ -160,7 +174,15 @@ def record_changes(
         "interface": record.interface if record else "",
         "user_id": record.history_user_id if record else None,
     }
-    ChangeEvent.objects.bulk_create(
+    events = ChangeEvent.objects.bulk_create(
         ChangeEvent(kind=change.kind, summary=change.summary, details=change.details, **common)
         for change in changes
+    )
+    tag_events(events)
+
+
+def tag_events(events: Iterable[ChangeEvent]) -> None:
+    """The category rows of saved events (their ``categories``), which feeds filter on."""
+    ChangeEventCategory.objects.bulk_create(
+        ChangeEventCategory(event=event, slug=slug) for event in events for slug in event.categories
     )

@@ -27,5 +27,18 @@ class FormatSuffixConverter:
         return value
 
 
+class CommitmentFeedConverter:
+    """Which commitments' feed: those falling due soon, or those overdue."""
+
+    regex = "due-soon|overdue"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(CountryCodeConverter, "country")
+register_converter(CommitmentFeedConverter, "commitment_feed")
 register_converter(FormatSuffixConverter, "report_format")

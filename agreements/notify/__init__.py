@@ -1,0 +1,1 @@
+"""Telling people: the e-mail digests of what they watch (and the links those e-mails carry)."""
