@@ -21,7 +21,8 @@ class PairNetwork:
 
 
 def _nodes(agreements: QuerySet[Agreement]) -> list[dict[str, Any]]:
-    """Countries with their agreements and partners: one grouped query per side of the pair.
+    """Countries with their agreements (and those in force now) and partners: one grouped query per
+    side of the pair.
 
     A country's partners as party A (codes after its own) and as party B (codes before
     it) are disjoint, so the two sides' counts add up.
@@ -31,7 +32,11 @@ def _nodes(agreements: QuerySet[Agreement]) -> list[dict[str, Any]]:
         rows = (
             agreements.order_by()
             .values(f"party_{side}", f"party_{side}__name", f"party_{side}__cow_code")
-            .annotate(agreements=Count("pk"), partners=Count(f"party_{other}", distinct=True))
+            .annotate(
+                agreements=Count("pk"),
+                in_force=Count("pk", filter=Q(status=Status.IN_FORCE)),
+                partners=Count(f"party_{other}", distinct=True),
+            )
         )
         for row in rows:
             code = row[f"party_{side}"]
@@ -42,10 +47,12 @@ def _nodes(agreements: QuerySet[Agreement]) -> list[dict[str, Any]]:
                     "name": row[f"party_{side}__name"],
                     "cow_code": row[f"party_{side}__cow_code"],
                     "agreements": 0,
+                    "in_force": 0,
                     "partners": 0,
                 },
             )
             node["agreements"] += row["agreements"]
+            node["in_force"] += row["in_force"]
             node["partners"] += row["partners"]
     return sorted(nodes.values(), key=lambda node: (-node["agreements"], node["code"]))
 
