@@ -29,7 +29,8 @@ def test_date_boxes_show_iso_with_an_example_and_read_only_dates_read_as_on_the_
         r"December) \d{4}, \d{2}:\d{2}\b",
         html,
     )
-    assert "a.m." not in html and "p.m." not in html
+    assert "a.m." not in html
+    assert "p.m." not in html
 
 
 @pytest.mark.parametrize("typed", ["2017-07-23", "23/07/2017", "23 July 2017"])

@@ -186,9 +186,7 @@ def _matrix(agreements: list[dict[str, Any]], categories: list[dict[str, Any]]) 
     covered = [set(category["agreement_ids"]) for category in categories]
     transposed = len(shown) > MATRIX_ACROSS
     if transposed:
-        rows = [
-            {"agreement": agreement, "cells": [agreement["id"] in ids for ids in covered]} for agreement in shown
-        ]
+        rows = [{"agreement": a, "cells": [a["id"] in ids for ids in covered]} for a in shown]
     else:
         rows = [
             {"category": category, "cells": [agreement["id"] in ids for agreement in shown]}
