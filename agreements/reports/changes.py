@@ -60,6 +60,11 @@ class PairChanges:
     commitments: list[dict[str, Any]]
     corrections: list[dict[str, Any]]
 
+    @property
+    def names(self) -> dict[str, str]:
+        """``{code: name}`` of the two countries, for the codes the report carries."""
+        return {self.pair.first: self.pair.first_name, self.pair.second: self.pair.second_name}
+
     def document(self) -> dict[str, Any]:
         """The report as the JSON API answers it (dates as ISO text by the renderer)."""
         return {

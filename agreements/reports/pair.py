@@ -54,6 +54,11 @@ class PairSummary:
         a, b = self.data["party_a"], self.data["party_b"]
         return named_pair((a["code"], a["name"]), (b["code"], b["name"]))
 
+    @property
+    def names(self) -> dict[str, str]:
+        """``{code: name}`` of the two countries, for the codes the document carries."""
+        return {self.pair.first: self.pair.first_name, self.pair.second: self.pair.second_name}
+
 
 def _agreement_item(d: Dialect, t: dict[str, str]) -> str:
     consent = ", ".join(f"'{status}'" for status in _CONSENT)

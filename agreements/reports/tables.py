@@ -226,7 +226,7 @@ CHANGES_HEADER = (
 def changes_table(report: PairChanges) -> Table:
     """One row per thing that changed, by section (agreement_signed, status_event, commitment,
     correction): ISO dates, codes with the names beside them, 1/0 for yes/no."""
-    names = {report.party_a["code"]: report.party_a["name"], report.party_b["code"]: report.party_b["name"]}
+    names = report.names
     pair = (
         report.party_a["code"],
         report.party_b["code"],

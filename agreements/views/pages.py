@@ -134,14 +134,11 @@ def pair(request: HttpRequest, a: str, b: str) -> HttpResponse:
     context = {
         "report": data,
         "pair": named,
-        "names": {
-            data["party_a"]["code"]: data["party_a"]["name"],
-            data["party_b"]["code"]: data["party_b"]["name"],
-        },
+        "names": summary.names,
         "dated": dated,
         "form": inputs.PairForm(request.GET or None),
         "links": _links("report-pair", _given(request), a=named.first, b=named.second),
-        "changes_url": _changes_url(named, since=params.get("as_of") if dated else None),
+        "changes": _changes_link(named, since=params.get("as_of") if dated else None),
         "matrix": _matrix(agreements, data["categories"]),
         "timeline_truncated": len(agreements) > TIMELINE_ROWS,
         "timeline": {
@@ -149,10 +146,7 @@ def pair(request: HttpRequest, a: str, b: str) -> HttpResponse:
             "dated": dated,
             "statuses": {value: str(label) for value, label in Status.choices},
             "events": {value: str(label) for value, label in EventType.choices},
-            "parties": {
-                data["party_a"]["code"]: data["party_a"]["name"],
-                data["party_b"]["code"]: data["party_b"]["name"],
-            },
+            "parties": summary.names,
             "agreements": agreements[-TIMELINE_ROWS:],
             "file": f"{named.slug}-timeline",
         },
@@ -166,12 +160,13 @@ def _dated(as_of: datetime.date | None) -> bool:
     return as_of is not None and as_of != inputs.today()
 
 
-def _changes_url(pair: NamedPair, *, since: datetime.date | None) -> str:
-    """The pair between two days: since the day the reader chose, else over the last year."""
+def _changes_link(pair: NamedPair, *, since: datetime.date | None) -> dict[str, Any]:
+    """The pair between two days: since the day the reader chose (if past), else over the last year."""
     end = inputs.today()
-    start = since if since is not None and since <= end else inputs.year_before(end)
+    since = since if since is not None and since <= end else None
+    start = since or inputs.year_before(end)
     url = reverse("reports-pair-changes", kwargs={"a": pair.first, "b": pair.second})
-    return f"{url}?{urlencode({'from': start.isoformat(), 'to': end.isoformat()})}"
+    return {"url": f"{url}?{urlencode({'from': start.isoformat(), 'to': end.isoformat()})}", "since": since}
 
 
 def _matrix(agreements: list[dict[str, Any]], categories: list[dict[str, Any]]) -> dict[str, Any]:
@@ -326,10 +321,7 @@ def changes(request: HttpRequest, a: str, b: str) -> HttpResponse:
     context = {
         "report": report,
         "pair": report.pair,
-        "names": {
-            report.party_a["code"]: report.party_a["name"],
-            report.party_b["code"]: report.party_b["name"],
-        },
+        "names": report.names,
         "form": inputs.ChangesForm(request.GET or None),
         "links": _links("report-pair-changes", _given(request), a=report.pair.first, b=report.pair.second),
         "pair_url": reverse("reports-pair", kwargs={"a": report.pair.first, "b": report.pair.second}),
