@@ -29,7 +29,7 @@ from ..models import Agreement
 from ..pairs import NamedPair, canonical_pair, named_pair, same_parties_problem
 from .commitments import as_of_params, commitment_on
 from .inputs import ReportInputError, resolve_countries
-from .sql import TABLES, current_dialect, level_condition
+from .sql import TABLES, Dialect, current_dialect, level_condition
 
 CHANGES_NOTE = (
     "Both days are included. A date known only to the month or the year counts from the first day "
@@ -53,7 +53,7 @@ class PairChanges:
     start: datetime.date
     end: datetime.date
     level: str
-    agreements: int  # of the pair at the end, counted at this level
+    agreements: int  # the pair's agreements at this level, as recorded now
     status_counts: list[dict[str, Any]]
     signed: list[dict[str, Any]]
     status_changes: list[dict[str, Any]]
@@ -123,7 +123,7 @@ def _rows(sql: str, params: dict[str, Any]) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _status_on(d, day_param: str) -> str:
+def _status_on(d: Dialect, day_param: str) -> str:
     """The status of agreement ``a`` on a day, from its status periods (as the pair report asks it)."""
     on = d.date_param(day_param)
     return (
@@ -132,7 +132,7 @@ def _status_on(d, day_param: str) -> str:
     )
 
 
-def _agreements(d, where: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+def _agreements(d: Dialect, where: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     sql = f"""
 SELECT a.id, a.title, a.kind, a.level, a.is_synthetic, a.signed_on, a.signed_on_precision,
        {_status_on(d, "before")}, {_status_on(d, "end")}
@@ -151,7 +151,7 @@ SELECT a.id, a.title, a.kind, a.level, a.is_synthetic, a.signed_on, a.signed_on_
     return agreements
 
 
-def _events(d, where: str, params: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
+def _events(d: Dialect, where: str, params: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
     """The status events dated in the window, by agreement, oldest first, each with the
     agreement's status the day before it and at the end of its day (from the status periods)."""
     period = TABLES["period"]
@@ -185,7 +185,7 @@ SELECT e.agreement_id, e.status, e.date, e.date_precision, e.party_id, {before},
     return events
 
 
-def _commitments(d, where: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+def _commitments(d: Dialect, where: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Commitments due in the window (the due date in effect at the end), or with a report in it."""
     t, on = TABLES, commitment_on(d)
     start, end = d.date_param("start"), d.date_param("end")
@@ -274,7 +274,9 @@ def _entry(entry: Entry) -> dict[str, Any]:
     }
 
 
-def _corrections(party_a: str, party_b: str, level: str, start: datetime.date, end: datetime.date):
+def _corrections(
+    party_a: str, party_b: str, level: str, start: datetime.date, end: datetime.date
+) -> list[dict[str, Any]]:
     """The saves recorded between the two days (UTC), newest first, with what each changed.
 
     Deleted agreements of the pair are found in the history too; an agreement is counted at
