@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import models
 from django.dispatch import receiver
 from simple_history.signals import pre_create_historical_record
+
+from .dates import format_partial_date
 
 _interface: contextvars.ContextVar[str] = contextvars.ContextVar("history_interface", default="system")
 
@@ -135,7 +137,15 @@ def _entries(records: list, object_type: str, label) -> list[Entry]:
             for name in fields:
                 old, new = (_value(before, name) if before else None), _value(record, name)
                 if old != new and (before is not None or new not in (None, "")):
-                    changes.append(_change(meta, name, old, new))
+                    change = _change(meta, name, old, new)
+                    model_field = next(f for f in meta.fields if f.attname == name)
+                    if isinstance(model_field, models.DateField) and not isinstance(
+                        model_field, models.DateTimeField
+                    ):
+                        # "23 July 2017" or "July 2017", as the pages write it, with its precision.
+                        change.old_display = _partial_date(before, name, old)
+                        change.new_display = _partial_date(record, name, new)
+                    changes.append(change)
         previous[record.id] = record
         entries.append(
             Entry(
@@ -152,6 +162,13 @@ def _entries(records: list, object_type: str, label) -> list[Entry]:
             )
         )
     return entries
+
+
+def _partial_date(record, name: str, value: str | None) -> str:
+    if not value:
+        return "—"
+    precision = getattr(record, f"{name}_precision", None) or "day"
+    return format_partial_date(date.fromisoformat(value), precision)
 
 
 def _change(meta, attname: str, old: Any, new: Any) -> Change:
@@ -201,16 +218,22 @@ def in_editors_words(entries: list[Entry], models: dict[str, Any]) -> None:
     for entry in entries:
         for change in entry.changes:
             model_field = fields.get((entry.object_type, change.field))
-            change.old_display = _display(change.old, model_field, names)
-            change.new_display = _display(change.new, model_field, names)
+            # Partial dates and categories come with their display already (``_entries``).
+            change.old_display = change.old_display or _display(change.old, model_field, names)
+            change.new_display = change.new_display or _display(change.new, model_field, names)
 
 
 def agreement_saves(agreement_id: int) -> list[Save]:
     """The history grouped by save, newest first: each write of the agreement ends with the
     agreement's own record, so a save is that record and the part records made since the one before."""
+    return saves_of(agreement_timeline(agreement_id))
+
+
+def saves_of(timeline: list[Entry]) -> list[Save]:
+    """One agreement's timeline (newest first) grouped by save, newest first."""
     saves: list[Save] = []
     parts: list[Entry] = []
-    for entry in reversed(agreement_timeline(agreement_id)):  # oldest first
+    for entry in reversed(timeline):  # oldest first
         if entry.object_type == "agreement":
             saves.append(Save(entry, parts))
             parts = []
@@ -223,6 +246,15 @@ def agreement_saves(agreement_id: int) -> list[Save]:
 
 def agreement_timeline(agreement_id: int) -> list[Entry]:
     """Every recorded change of an agreement and of its parts, newest first."""
+    return agreement_timelines([agreement_id]).get(agreement_id, [])
+
+
+def agreement_timelines(agreement_ids: Iterable[int]) -> dict[int, list[Entry]]:
+    """``agreement_timeline`` for several agreements at once, keyed by agreement id.
+
+    The same number of queries for one agreement or a thousand (one per kind of part, and one
+    per kind of thing the changes name), so a report over a pair's history stays bounded.
+    """
     from .models import (
         Agreement,
         AgreementSource,
@@ -233,47 +265,54 @@ def agreement_timeline(agreement_id: int) -> list[Entry]:
         StatusEvent,
     )
 
+    ids = list(agreement_ids)
+
     def records(model, **lookup) -> list:
         return list(model.history.filter(**lookup).select_related("history_user"))
 
-    clauses = _entries(records(Clause, agreement_id=agreement_id), "clause", lambda r: f"clause {r.position}")
-    _add_category_changes(clauses)
-    entries = [
-        *_entries(records(Agreement, id=agreement_id), "agreement", lambda r: r.title),
-        *_entries(
-            records(Participant, agreement_id=agreement_id),
-            "participant",
-            lambda r: f"({r.get_role_display().lower()}) for {r.party_id}",
-        ),
-        *clauses,
-        *_entries(
-            records(StatusEvent, agreement_id=agreement_id),
-            "status event",
-            lambda r: f"{r.get_status_display()} on {r.date}",
-        ),
-        *_entries(
-            records(AgreementSource, agreement_id=agreement_id),
-            "source cited",
-            lambda r: f"source {r.source_id}",
-        ),
-        *_entries(
-            records(Commitment, agreement_id=agreement_id),
-            "commitment",
-            lambda r: f"commitment {r.position}",
-        ),
-        *_entries(
-            records(
-                ImplementationEvent,
-                commitment_id__in=Commitment.history.filter(agreement_id=agreement_id).values("id"),
-            ),
+    commitments = records(Commitment, agreement_id__in=ids)
+    # An implementation event names its commitment; the commitment's records name the agreement.
+    agreement_of_commitment = {record.id: record.agreement_id for record in commitments}
+    kinds = [
+        ("agreement", records(Agreement, id__in=ids), lambda r: r.title),
+        ("participant", records(Participant, agreement_id__in=ids), _participant_label),
+        # The sentence names the kind of part: "Added clause 3", not "Added clause clause 3".
+        ("clause", records(Clause, agreement_id__in=ids), lambda r: str(r.position)),
+        ("status event", records(StatusEvent, agreement_id__in=ids), _dated_label("status")),
+        ("source cited", records(AgreementSource, agreement_id__in=ids), lambda r: f"source {r.source_id}"),
+        ("commitment", commitments, lambda r: str(r.position)),
+        (
             "implementation event",
-            lambda r: f"{r.get_kind_display()} on {r.date}",
+            records(ImplementationEvent, commitment_id__in=list(agreement_of_commitment)),
+            _dated_label("kind"),
         ),
     ]
-    # A save that changed nothing recorded (e.g. only the derived search text) is noise.
-    entries = [e for e in entries if e.action != "changed" or e.changes]
+    by_agreement: dict[int, list[Entry]] = {pk: [] for pk in ids}
+    clauses: list[Entry] = []
+    for object_type, found, label in kinds:
+        owned: dict[int, list] = {}
+        for record in found:
+            if object_type == "agreement":
+                owner = record.id
+            elif object_type == "implementation event":
+                owner = agreement_of_commitment[record.commitment_id]
+            else:
+                owner = record.agreement_id
+            owned.setdefault(owner, []).append(record)
+        for owner, its_records in owned.items():
+            entries = _entries(its_records, object_type, label)
+            if object_type == "clause":
+                clauses += entries
+            by_agreement.setdefault(owner, []).extend(entries)
+    _add_category_changes(clauses)
+    everything: list[Entry] = []
+    for owner, entries in by_agreement.items():
+        # A save that changed nothing recorded (e.g. only the derived search text) is noise.
+        kept = [e for e in entries if e.action != "changed" or e.changes]
+        by_agreement[owner] = sorted(kept, key=lambda e: (e.date, e.history_id or 0), reverse=True)
+        everything += kept
     in_editors_words(
-        entries,
+        everything,
         {
             "agreement": Agreement,
             "participant": Participant,
@@ -284,23 +323,48 @@ def agreement_timeline(agreement_id: int) -> list[Entry]:
             "implementation event": ImplementationEvent,
         },
     )
-    return sorted(entries, key=lambda e: (e.date, e.history_id or 0), reverse=True)
+    return by_agreement
+
+
+def _participant_label(record) -> str:
+    return f"({record.get_role_display().lower()}) for {record.party_id}"
+
+
+def _dated_label(choice: str):
+    """“Ratified on 23 July 2017”: the choice's label and the date as people write it."""
+
+    def label(record) -> str:
+        shown = getattr(record, f"get_{choice}_display")()
+        return f"{shown} on {format_partial_date(record.date, record.date_precision)}"
+
+    return label
 
 
 def _add_category_changes(clauses: list[Entry]) -> None:
-    """A clause's categories are recorded with each of its records; show them as its changes."""
+    """A clause's categories are recorded with each of its records; show them as its changes
+    (the values are slugs, what is shown their names)."""
     from django.apps import apps
 
     links = apps.get_model("agreements", "HistoricalClause_categories").objects.filter(
         history_id__in=[entry.history_id for entry in clauses]
     )
     slugs: dict[int, list[str]] = {}
-    for history_id, slug in links.values_list("history_id", "clausecategory__slug"):
+    names: dict[str, str] = {}
+    for history_id, slug, name in links.values_list(
+        "history_id", "clausecategory__slug", "clausecategory__name"
+    ):
         slugs.setdefault(history_id, []).append(slug)
+        names[slug] = name
+
+    def shown(value: list[str] | None) -> str:
+        return ", ".join(names.get(slug, slug) for slug in value) if value else "—"
+
     previous: dict[int, list[str]] = {}
     for entry in sorted(clauses, key=lambda e: (e.date, e.history_id)):
         current = sorted(slugs.get(entry.history_id, []))
         before = previous.get(entry.object_id)
         if entry.action != "deleted" and current != (before or []):
-            entry.changes.append(Change("categories", before, current))
+            change = Change("categories", before, current, label="Categories")
+            change.old_display, change.new_display = shown(before), shown(current)
+            entry.changes.append(change)
         previous[entry.object_id] = current

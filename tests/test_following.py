@@ -95,7 +95,7 @@ def test_the_pair_feed_is_valid_atom_with_the_changes_newest_first(client):
     feed = feedparser.parse(response.content)
     assert not feed.bozo, feed.bozo_exception
     assert feed.version == "atom10"
-    assert feed.feed.title == "Iraq and Iran · Bilateral agreement tracker"
+    assert feed.feed.title == "Iran and Iraq · Bilateral agreement tracker"
     titles = [entry.title for entry in feed.entries]
     assert len(titles) == 2
     assert "Fact corrected" in titles[0]
@@ -209,7 +209,7 @@ def test_alerts_reach_the_commitment_feeds(client):
     call_command("emit_commitment_alerts", as_of="2026-12-01", stdout=None)
     feed = feedparser.parse(client.get("/reports/commitments/due-soon/feed/").content)
     assert [entry.title for entry in feed.entries] == [
-        "Iraq–Iran: Commitment falling due — Memorandum on military cooperation"
+        "Iran and Iraq: Commitment falling due — Memorandum on military cooperation"
     ]
     assert feedparser.parse(client.get("/reports/commitments/overdue/feed/").content).entries == []
 
@@ -227,7 +227,7 @@ def test_a_viewer_watches_a_pair_from_its_page_in_either_order(viewer_client, vi
     assert response["Location"] == "/reports/pairs/IR-IQ/"
     watch = Watch.objects.get(user=viewer)
     assert (watch.party_a_id, watch.party_b_id) == ("IQ", "IR")
-    assert "Stop watching" in viewer_client.get("/reports/pairs/IQ-IR/").content.decode()
+    assert "Stop watching" in viewer_client.get("/reports/pairs/IR-IQ/").content.decode()
     # Twice is once.
     viewer_client.post("/watches/", {"action": "add", "kind": "pair", "a": "IQ", "b": "IR"})
     assert Watch.objects.filter(user=viewer).count() == 1
@@ -281,7 +281,7 @@ def test_a_viewer_watches_in_the_admin_and_sees_only_their_own(viewer_client, vi
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Watch.objects.get(user=viewer).party_a_id == "IQ"
     listing = viewer_client.get("/admin/agreements/watch/").content.decode()
-    assert "Iraq and Iran" in listing
+    assert "Iran and Iraq" in listing
     assert "Türkiye" not in listing
     assert "Turkey" not in listing
     refused = viewer_client.post("/admin/agreements/watch/add/", {"party_a": "IR"})
@@ -301,7 +301,7 @@ def test_a_digest_tells_the_changes_to_what_one_watches_once(viewer):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["vi@example.org"]
-    assert message.subject == "1 change to what you watch: Iraq–Iran"
+    assert message.subject == "1 change to what you watch: Iran and Iraq"
     assert "Memorandum on fuel supplies" in message.body
     assert "Not watched" not in message.body
     html, kind = message.alternatives[0]

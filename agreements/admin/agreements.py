@@ -42,6 +42,7 @@ from ..services import (
     relation_update,
 )
 from ..services.inputs import clause_to_input, commitment_to_input, event_to_input, participant_to_input
+from .dates import ISO_DATE_INPUTS
 from .filters import CategoryFilter, PartyFilter, SignatureYearFilter
 from .forms import AgreementForm, ClauseForm, CommitmentForm, StatusEventForm
 from .history import AgreementHistoryMixin
@@ -85,6 +86,7 @@ class ClauseInline(admin.StackedInline):
 
 
 class StatusEventInline(admin.TabularInline):
+    formfield_overrides = ISO_DATE_INPUTS
     model = StatusEvent
     form = StatusEventForm
     formset = ServiceFormSet
@@ -94,6 +96,7 @@ class StatusEventInline(admin.TabularInline):
 
 
 class CommitmentInline(admin.StackedInline):
+    formfield_overrides = ISO_DATE_INPUTS
     model = Commitment
     form = CommitmentForm
     formset = ServiceFormSet

@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from ..dates import DatePrecision, PartialDate
 from ..models import Commitment, ImplementationEvent
 from ..services import CommitmentIn, ImplementationEventIn, StaleVersionError, agreement_part_replace
+from .dates import ISO_DATE_INPUTS
 from .forms import CommitmentForm
 from .writing import Entry, ServiceFormSet, ServiceModelForm, ServicePartForm, WritesThroughServices
 
@@ -40,6 +41,7 @@ class ImplementationEventForm(ServicePartForm):
 
 
 class ImplementationEventInline(admin.TabularInline):
+    formfield_overrides = ISO_DATE_INPUTS
     model = ImplementationEvent
     form = ImplementationEventForm
     formset = ServiceFormSet
@@ -79,6 +81,7 @@ def _stored_event(event: ImplementationEvent) -> ImplementationEventIn:
 
 @admin.register(Commitment)
 class CommitmentAdmin(WritesThroughServices):
+    formfield_overrides = ISO_DATE_INPUTS
     form = CommitmentPageForm
     inlines = [ImplementationEventInline]
     list_display = ["__str__", "agreement", "party", "state", "due_display"]

@@ -23,6 +23,7 @@ from ..services import (
     person_merge,
     person_update,
 )
+from .dates import ISO_DATE_INPUTS
 from .merging import merge_action
 from .writing import Entry, ServiceFormSet, ServiceModelForm, ServicePartForm, WritesThroughServices
 
@@ -218,6 +219,7 @@ class SourceForm(forms.ModelForm):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = ISO_DATE_INPUTS
     form = SourceForm
     # A URL typed without a scheme is taken as https (Django 6's default, chosen now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -230,7 +230,12 @@ class PartnerSerializer(serializers.Serializer):
     first_signed_precision = serializers.CharField()
     latest_signed = serializers.DateField(allow_null=True)
     latest_signed_precision = serializers.CharField()
-    categories = serializers.ListField(child=serializers.CharField(), help_text="Top-level category slugs.")
+    categories = serializers.ListField(
+        child=serializers.CharField(), help_text="Top-level category slugs, in the order of their names."
+    )
+    category_names = serializers.ListField(
+        child=serializers.CharField(), help_text="The same categories' names, in the same order."
+    )
 
 
 class PartnersSerializer(serializers.Serializer):
@@ -245,6 +250,7 @@ class NodeSerializer(serializers.Serializer):
     name = serializers.CharField()
     cow_code = serializers.IntegerField(allow_null=True)
     agreements = serializers.IntegerField()
+    in_force = serializers.IntegerField(help_text="Agreements whose current status is in force.")
     partners = serializers.IntegerField()
 
 
@@ -267,10 +273,13 @@ class CommitmentRowSerializer(serializers.Serializer):
     agreement = serializers.IntegerField()
     title = serializers.CharField()
     party_a = serializers.CharField()
+    party_a_name = serializers.CharField()
     party_b = serializers.CharField()
+    party_b_name = serializers.CharField()
     level = serializers.ChoiceField(Level.choices)
     position = serializers.IntegerField()
     party = serializers.CharField(allow_null=True)
+    party_name = serializers.CharField(allow_null=True, help_text="Null when both parties undertook it.")
     text = serializers.CharField()
     due = serializers.DateField(help_text="The due date in effect on as_of (after extensions).")
     due_precision = serializers.ChoiceField(DatePrecision.choices)
@@ -296,3 +305,116 @@ class PanelSerializer(serializers.Serializer):
     rows = serializers.ListField(
         child=serializers.ListField(child=serializers.JSONField()), help_text="One list per pair and year."
     )
+
+
+# --- The pair between two days ------------------------------------------------------------------
+
+
+class ChangesSummarySerializer(serializers.Serializer):
+    agreements_signed = serializers.IntegerField()
+    status_changes = serializers.IntegerField(
+        help_text="Agreements whose status at `to` differs from before."
+    )
+    commitments_due = serializers.IntegerField()
+    commitments_met = serializers.IntegerField()
+    commitments_missed = serializers.IntegerField()
+    corrections = serializers.IntegerField(help_text="Saves recorded in the history between the two days.")
+    in_force_before = serializers.IntegerField(help_text="Agreements in force the day before `from`.")
+    in_force_at_end = serializers.IntegerField(help_text="Agreements in force on `to`.")
+
+
+class StatusBeforeAndAfterSerializer(serializers.Serializer):
+    status = serializers.CharField(allow_null=True, help_text="Null: not yet signed or begun on that day.")
+    before = serializers.IntegerField(help_text="Agreements with this status the day before `from`.")
+    end = serializers.IntegerField(help_text="Agreements with this status on `to`.")
+
+
+class SignedInWindowSerializer(serializers.Serializer):
+    agreement = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(AgreementKind.choices)
+    signed_on = serializers.DateField()
+    signed_on_precision = serializers.ChoiceField(DatePrecision.choices)
+    status_at_end = serializers.CharField(allow_null=True)
+
+
+class EventInWindowSerializer(serializers.Serializer):
+    event = serializers.ChoiceField(EventType.choices)
+    date = serializers.DateField()
+    precision = serializers.ChoiceField(DatePrecision.choices)
+    party = serializers.CharField(allow_null=True, help_text="The acting party; null when both act.")
+    status_before = serializers.CharField(allow_null=True, help_text="The status the day before.")
+    status_after = serializers.CharField(allow_null=True, help_text="The status at the end of its day.")
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    agreement = serializers.IntegerField()
+    title = serializers.CharField()
+    status_before = serializers.CharField(allow_null=True, help_text="The day before `from`.")
+    status_at_end = serializers.CharField(allow_null=True, help_text="On `to`.")
+    status_changed = serializers.BooleanField()
+    events = EventInWindowSerializer(many=True, help_text="Its status events dated in the window.")
+
+
+class CommitmentInWindowSerializer(serializers.Serializer):
+    agreement = serializers.IntegerField()
+    title = serializers.CharField()
+    position = serializers.IntegerField()
+    party = serializers.CharField(allow_null=True, help_text="Null when both parties undertook it.")
+    text = serializers.CharField()
+    due = serializers.DateField(allow_null=True, help_text="The due date in effect on `to`.")
+    due_precision = serializers.CharField(allow_null=True)
+    state_at_end = serializers.ChoiceField(CommitmentState.choices)
+    overdue_at_end = serializers.BooleanField()
+    due_in_window = serializers.BooleanField()
+    met = serializers.BooleanField(help_text="Reported met in the window.")
+    missed = serializers.BooleanField(
+        help_text="Due in the window and overdue at `to`, or reported unmet in it."
+    )
+    events = ImplementationOutSerializer(many=True, help_text="What was reported of it in the window.")
+
+
+class ChangeOutSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    before = serializers.CharField(allow_null=True, help_text="Null when the part was added.")
+    after = serializers.CharField()
+
+
+class CorrectionEntrySerializer(serializers.Serializer):
+    what = serializers.CharField(help_text="The change in a line, e.g. “Added clause 3”.")
+    changes = ChangeOutSerializer(many=True)
+
+
+class CorrectionSerializer(serializers.Serializer):
+    agreement = serializers.IntegerField()
+    title = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+    action = serializers.ChoiceField(["created", "changed", "deleted"])
+    entries = CorrectionEntrySerializer(many=True)
+
+
+class ChangesNotesSerializer(serializers.Serializer):
+    changes = serializers.CharField()
+    level = serializers.CharField()
+
+
+class ChangesSerializer(serializers.Serializer):
+    party_a = ReportCountrySerializer()
+    party_b = ReportCountrySerializer()
+    name = serializers.CharField(help_text="The pair as people read it: “Iran and Iraq”.")
+    # "from" is a Python keyword: the field is added under that name below.
+    to = serializers.DateField()
+    level = serializers.CharField()
+    notes = ChangesNotesSerializer()
+    summary = ChangesSummarySerializer()
+    agreements = serializers.IntegerField(help_text="The pair's agreements at this level.")
+    status_counts = StatusBeforeAndAfterSerializer(many=True)
+    signed = SignedInWindowSerializer(many=True, help_text="Signed between the two days.")
+    status_changes = StatusChangeSerializer(many=True)
+    commitments = CommitmentInWindowSerializer(many=True)
+    corrections = CorrectionSerializer(many=True, help_text="Newest first.")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        return {"from": serializers.DateField(), **fields}

@@ -4,11 +4,16 @@ from django.urls import path
 
 from ..web import converters  # noqa: F401  (registers the URL converters)
 from .report_schema import without_schema
-from .reports import CommitmentsView, NetworkView, PairSummaryView, PanelView, PartnersView
+from .reports import CommitmentsView, NetworkView, PairChangesView, PairSummaryView, PanelView, PartnersView
 
 urlpatterns = [
     path("pairs/<country:a>-<country:b>/", PairSummaryView.as_view(), name="report-pair"),
     path("pairs/<country:a>-<country:b>.<report_format:format>", without_schema(PairSummaryView).as_view()),
+    path("pairs/<country:a>-<country:b>/changes/", PairChangesView.as_view(), name="report-pair-changes"),
+    path(
+        "pairs/<country:a>-<country:b>/changes.<report_format:format>",
+        without_schema(PairChangesView).as_view(),
+    ),
     path("countries/<country:code>/", PartnersView.as_view(), name="report-partners"),
     path("countries/<country:code>.<report_format:format>", without_schema(PartnersView).as_view()),
     path("network/", NetworkView.as_view(), name="report-network"),

@@ -33,6 +33,7 @@ from .renderers import CSVRenderer, errors_in_json
 from .report_schema import (
     CSV,
     ERRORS,
+    ChangesSerializer,
     CommitmentsSerializer,
     NetworkSerializer,
     PairSummarySerializer,
@@ -46,6 +47,15 @@ INVALID = "The report cannot be made with these parameters; see errors."
 # A panel of more years than this (or of every pair of states) counts against the stricter
 # rate limit of expensive requests.
 EXPENSIVE_PANEL_YEARS = 50
+
+# The pages redirect to the pair's one URL (names in alphabetical order); a program gets the same
+# document whichever order it asks in, without a redirect to follow: the document is keyed by
+# party_a and party_b in code order, the order the data are stored in.
+SAME_ANSWER = (
+    "Either order of the two codes gives the same answer, with party_a and party_b in code order (the "
+    "order the data are stored in); the pages name a pair alphabetically (“Iran and Iraq”) and redirect "
+    "to that order."
+)
 
 # --- Rendering ----------------------------------------------------------------------------------
 
@@ -122,7 +132,9 @@ def _country(country) -> dict[str, Any]:
         summary="What two countries have with each other",
         description="Agreements in date order with their status now and on `as_of`, counts by status and "
         "kind, the category × agreement matrix, first and latest signature. "
-        + reports.pair.PARTIAL_DATES_NOTE,
+        + reports.pair.PARTIAL_DATES_NOTE
+        + " "
+        + SAME_ANSWER,
         parameters=[
             country_path("a", "One country's code."),
             country_path("b", "The other country's code (order does not matter)."),
@@ -141,8 +153,8 @@ class PairSummaryView(ReportView):
         return tables.pair_summary_table(report)
 
     def filename(self, report: reports.PairSummary, extension: str) -> str:
-        data = report.data
-        return f"pair-{data['party_a']['code']}-{data['party_b']['code']}-{data['as_of']}.{extension}"
+        # The pair's one name, as the page titles it: iran-and-iraq-2018-03-01.csv
+        return f"{report.pair.slug}-{report.data['as_of']}.{extension}"
 
     def json(self, report: reports.PairSummary) -> Response:
         return Response(PreRenderedJSON(report.json))
@@ -326,3 +338,35 @@ class CommitmentsView(ReportView):
                 "due_soon": report.due_soon,
             }
         )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="What changed for two countries between two days",
+        description="Agreements signed, status changes (with their events), commitments due, met or missed, "
+        "and the corrections recorded in the history, between `from` and `to` (both included). "
+        + reports.changes.CHANGES_NOTE
+        + " "
+        + SAME_ANSWER,
+        parameters=[
+            country_path("a", "One country's code."),
+            country_path("b", "The other country's code (order does not matter)."),
+            *parameters_from(inputs.ChangesForm),
+        ],
+        responses={(200, "application/json"): ChangesSerializer, (200, "text/csv"): CSV, **ERRORS},
+    )
+)
+class PairChangesView(ReportView):
+    form_class = inputs.ChangesForm
+
+    def compute(self, params: dict, *, a: str, b: str) -> reports.PairChanges:
+        return reports.pair_changes(a, b, start=params["from"], end=params["to"], level=params["level"])
+
+    def table(self, report: reports.PairChanges) -> tables.Table:
+        return tables.changes_table(report)
+
+    def filename(self, report: reports.PairChanges, extension: str) -> str:
+        return f"{report.pair.slug}-changes-{report.start}-to-{report.end}.{extension}"
+
+    def json(self, report: reports.PairChanges) -> Response:
+        return Response(report.document())

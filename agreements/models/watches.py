@@ -9,7 +9,7 @@ whether it went out — the record that keeps a digest from being sent twice.
 from django.conf import settings
 from django.db import models
 
-from ..pairs import SAME_PARTIES
+from ..pairs import SAME_PARTIES, named_pair
 
 
 class DigestPeriod(models.TextChoices):
@@ -95,7 +95,8 @@ class Watch(models.Model):
     def label(self) -> str:
         """In words: "Iran and Iraq", "Iraq", "the category “Border security”"."""
         if self.party_a_id:
-            return f"{self.party_a.name} and {self.party_b.name}"
+            a, b = self.party_a, self.party_b
+            return named_pair((a.code, a.name), (b.code, b.name)).name
         if self.country_id:
             return self.country.name
         return f"the category “{self.category.name}”"

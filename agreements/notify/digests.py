@@ -17,7 +17,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from ..models import Watch
+from ..models import ChangeEvent, Watch
+from ..pairs import NamedPair
 from ..reports.outbox import pair_names
 from ..services.digests import (
     ClaimedDigest,
@@ -58,25 +59,25 @@ def send_digests(period: str) -> DigestRun:
     return run
 
 
+def _pair_section(pair: NamedPair, events: list[ChangeEvent]) -> dict:
+    page = reverse("reports-pair", kwargs={"a": pair.first, "b": pair.second})
+    return {
+        "name": pair.name,
+        "page": absolute(page),
+        "changes": [
+            {"event": event, "link": absolute(reverse("agreement-detail", kwargs={"pk": event.agreement_id}))}
+            for event in events
+        ],
+    }
+
+
 def digest_message(user, claimed: ClaimedDigest) -> EmailMultiAlternatives:
     """The e-mail of one digest: the changes by pair, oldest first, with links."""
     names = pair_names(claimed.changes)
+    in_order = sorted(claimed.changes, key=lambda e: (names[(e.party_a, e.party_b)].name, e.pk))
     by_pair = [
-        {
-            "name": names[pair],
-            "page": absolute(reverse("reports-pair", kwargs={"a": pair[0], "b": pair[1]})),
-            "changes": [
-                {
-                    "event": event,
-                    "link": absolute(reverse("agreement-detail", kwargs={"pk": event.agreement_id})),
-                }
-                for event in events
-            ],
-        }
-        for pair, events in groupby(
-            sorted(claimed.changes, key=lambda e: (names[(e.party_a, e.party_b)], e.pk)),
-            key=lambda e: (e.party_a, e.party_b),
-        )
+        _pair_section(names[pair], list(events))
+        for pair, events in groupby(in_order, key=lambda e: (e.party_a, e.party_b))
     ]
     watches = Watch.objects.filter(user=user).select_related("party_a", "party_b", "country", "category")
     watching = [watch.label for watch in watches]

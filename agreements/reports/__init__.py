@@ -8,10 +8,12 @@ The reports, each computed in the database:
 * ``country_partners`` — one country's counterparts, ranked;
 * ``pair_network`` — every pair (edges) and country (nodes), filtered;
 * ``dyad_year_panel`` — one row per pair and year, streamed;
-* ``commitments_report`` — what falls due soon and what is overdue, across pairs.
+* ``commitments_report`` — what falls due soon and what is overdue, across pairs;
+* ``pair_changes`` — what changed for two countries between two days.
 """
 
 from .agreement import agreement_for_page
+from .changes import PairChanges, pair_changes
 from .commitments import CommitmentsReport, commitments_report
 from .inputs import AgreementFilters, ReportInputError, UnknownCountryError
 from .network import PairNetwork, pair_network
@@ -24,6 +26,7 @@ __all__ = [
     "CommitmentsReport",
     "CountryPartners",
     "DyadYearPanel",
+    "PairChanges",
     "PairNetwork",
     "PairSummary",
     "ReportInputError",
@@ -32,6 +35,7 @@ __all__ = [
     "commitments_report",
     "country_partners",
     "dyad_year_panel",
+    "pair_changes",
     "pair_network",
     "pair_summary",
 ]

@@ -84,6 +84,7 @@ class CommitmentsReport:
     level: str
     country: str | None
     rows: list[dict[str, Any]]
+    country_name: str | None = None
 
     @property
     def overdue(self) -> list[dict[str, Any]]:
@@ -94,15 +95,19 @@ class CommitmentsReport:
         return [row for row in self.rows if not row["overdue"]]
 
 
+# Each code with its name beside it, for the people who open the CSV.
 COLUMNS = (
     "agreement",
     "commitment",
     "title",
     "party_a",
+    "party_a_name",
     "party_b",
+    "party_b_name",
     "level",
     "position",
     "party",
+    "party_name",
     "text",
     "due",
     "due_precision",
@@ -120,18 +125,22 @@ def commitments_report(
 ) -> CommitmentsReport:
     """Commitments overdue on ``as_of``, and those falling due in the ``window_days`` after it."""
     as_of = as_of or today()
+    country_name = None
     if country:
-        country = next(iter(resolve_countries(country)))
+        found = next(iter(resolve_countries(country).values()))
+        country, country_name = found.code, found.name
     d, t = current_dialect(), TABLES
     on = commitment_on(d)
     involving = "AND (a.party_a_id = %(country)s OR a.party_b_id = %(country)s)" if country else ""
     sql = f"""
 SELECT * FROM (
-    SELECT a.id, cm.id AS commitment, a.title, a.party_a_id, a.party_b_id, a.level,
-           cm.position, cm.party_id, cm.text,
+    SELECT a.id, cm.id AS commitment, a.title, a.party_a_id, pa.name AS party_a_name, a.party_b_id,
+           pb.name AS party_b_name, a.level, cm.position, cm.party_id, pc.name AS party_name, cm.text,
            {on["due"]} AS due, {on["precision"]} AS due_precision, {on["state"]} AS state,
            CASE WHEN {on["overdue"]} THEN 1 ELSE 0 END AS overdue
       FROM {t["commitment"]} cm JOIN {t["agreement"]} a ON a.id = cm.agreement_id
+      JOIN {t["country"]} pa ON pa.code = a.party_a_id JOIN {t["country"]} pb ON pb.code = a.party_b_id
+      LEFT JOIN {t["country"]} pc ON pc.code = cm.party_id
      WHERE cm.due_current IS NOT NULL {level_condition("a.level", level)} {involving}
 ) c
  WHERE c.overdue = 1
@@ -147,4 +156,4 @@ SELECT * FROM (
     for row in rows:
         if isinstance(row["due"], str):  # SQLite keeps dates as text
             row["due"] = datetime.date.fromisoformat(row["due"])
-    return CommitmentsReport(as_of, window_days, level, country, rows)
+    return CommitmentsReport(as_of, window_days, level, country, rows, country_name)

@@ -120,15 +120,43 @@ class ReportForm(forms.Form):
         return form.cleaned_data
 
 
-class AsOfForm(ReportForm):
-    as_of = forms.DateField(
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        label="As of",
-        help_text="A date (YYYY-MM-DD); today when empty.",
-        error_messages={"invalid": "Give a date as YYYY-MM-DD, e.g. 2018-03-01."},
-        widget=forms.DateInput(attrs={"type": "date"}),
+# Report dates are days of recorded history: a year outside this range is a typing error, and
+# refusing it keeps date arithmetic (a window after as_of, the day after "to") inside Python's range.
+FIRST_DAY, LAST_DAY = datetime.date(1800, 1, 1), datetime.date(2200, 12, 31)
+
+
+class IsoDateField(forms.DateField):
+    """A day written YYYY-MM-DD in a plain text box, with a visible example.
+
+    Not ``<input type="date">``: the browser would show and read it in its own locale's
+    order (mm/dd/yyyy in an American browser), so what a reader sees would depend on their
+    machine. The form, not the browser, checks it, and says how to write it.
+    """
+
+    widget = forms.TextInput(
+        attrs={"inputmode": "numeric", "placeholder": "YYYY-MM-DD", "size": 11, "autocomplete": "off"}
     )
+
+    def __init__(self, *, label: str, help_text: str, example: str = "2018-03-01") -> None:
+        super().__init__(
+            required=False,
+            input_formats=["%Y-%m-%d"],
+            label=label,
+            help_text=f"YYYY-MM-DD, e.g. {example}; {help_text}",
+            error_messages={"invalid": f"Give a date as YYYY-MM-DD, e.g. {example}."},
+        )
+
+    def clean(self, value) -> datetime.date | None:
+        day = super().clean(value)
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise forms.ValidationError(
+                f"Give a date between {FIRST_DAY.year} and {LAST_DAY.year}.", code="out_of_range"
+            )
+        return day
+
+
+class AsOfForm(ReportForm):
+    as_of = IsoDateField(label="As of", help_text="today when empty.")
 
 
 def _level_field() -> forms.ChoiceField:
@@ -284,3 +312,35 @@ class CommitmentsForm(LevelForm, AsOfForm):
 
     def clean_within_days(self) -> int:
         return self.cleaned_data["within_days"] or 90
+
+
+def year_before(day: datetime.date) -> datetime.date:
+    # 29 February has no match a year before: the 28th.
+    return day.replace(year=day.year - 1, day=min(day.day, 28 if day.month == 2 else day.day))
+
+
+class _ChangesForm(LevelForm):
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if "from" not in cleaned or "to" not in cleaned:
+            return cleaned  # a field's own error already names it
+        end = cleaned["to"] or today()
+        start = cleaned["from"] or max(year_before(end), FIRST_DAY)
+        if start > end:
+            self.add_error("to", f"The end ({end.isoformat()}) comes before the start ({start.isoformat()}).")
+        cleaned["from"], cleaned["to"] = start, end
+        return cleaned
+
+
+# "from" is a Python keyword, so the form's fields are given by name rather than as class attributes.
+ChangesForm = type(
+    "ChangesForm",
+    (_ChangesForm,),
+    {
+        "__module__": __name__,
+        "__doc__": "The pair between two days: ``from`` and ``to`` (both included), and the level.",
+        "field_order": ["from", "to", "level"],
+        "from": IsoDateField(label="From", help_text="a year before “to” when empty.", example="2020-01-01"),
+        "to": IsoDateField(label="To", help_text="today when empty.", example="2026-12-01"),
+    },
+)

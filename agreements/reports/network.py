@@ -83,10 +83,12 @@ def _nodes(edges: list[dict[str, Any]], cow_codes: dict[str, int | None]) -> lis
                     "name": edge[f"party_{side}__name"],
                     "cow_code": cow_codes[code],
                     "agreements": 0,
+                    "in_force": 0,
                     "partners": 0,
                 },
             )
             node["agreements"] += edge["agreements"]
+            node["in_force"] += edge["in_force"]
             node["partners"] += 1
     return sorted(nodes.values(), key=lambda node: (-node["agreements"], node["code"]))
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from ..models import ChangeEvent, ClauseCategory, Country
 from ..models.changes import ChangeKind
-from ..pairs import canonical_pair, same_parties_problem
+from ..pairs import NamedPair, canonical_pair, named_pair, same_parties_problem
 from .inputs import ReportInputError, resolve_countries
 
 FEED_ENTRIES = 50
@@ -41,7 +41,7 @@ class Scope:
 @dataclass(frozen=True)
 class Entry:
     event: ChangeEvent
-    pair: str  # "Iran–Iraq"
+    pair: NamedPair  # "Iran and Iraq"
 
     @property
     def agreement_gone(self) -> bool:
@@ -57,9 +57,9 @@ def pair(a: str, b: str) -> Scope:
         raise ReportInputError({"pair": [problem]})
     first, second = canonical_pair(a, b)
     names = resolve_countries(first, second)
-    title = f"{names[first].name} and {names[second].name}"
-    page = reverse("reports-pair", kwargs={"a": first, "b": second})
-    return Scope(f"pair:{first}-{second}", title, page, ChangeEvent.objects.for_pair(first, second))
+    named = named_pair((first, names[first].name), (second, names[second].name))
+    page = reverse("reports-pair", kwargs={"a": named.first, "b": named.second})
+    return Scope(f"pair:{first}-{second}", named.name, page, ChangeEvent.objects.for_pair(first, second))
 
 
 def country(code: str) -> Scope:
@@ -88,13 +88,15 @@ def latest(scope: Scope) -> tuple[int, datetime.datetime] | None:
     return scope.events.order_by("-id").values_list("id", "created_at").first()
 
 
-def pair_names(events: Iterable[ChangeEvent]) -> dict[tuple[str, str], str]:
-    """ "Iran–Iraq" for each pair of ``events``, in one query."""
+def pair_names(events: Iterable[ChangeEvent]) -> dict[tuple[str, str], NamedPair]:
+    """Each pair of ``events`` as readers name it ("Iran and Iraq"), in one query."""
     events = list(events)
     codes = {code for event in events for code in (event.party_a, event.party_b)}
     names = dict(Country.objects.filter(code__in=codes).values_list("code", "name"))
     return {
-        (e.party_a, e.party_b): f"{names.get(e.party_a, e.party_a)}–{names.get(e.party_b, e.party_b)}"
+        (e.party_a, e.party_b): named_pair(
+            (e.party_a, names.get(e.party_a, e.party_a)), (e.party_b, names.get(e.party_b, e.party_b))
+        )
         for e in events
     }
 

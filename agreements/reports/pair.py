@@ -22,7 +22,7 @@ import orjson
 from django.db import connection
 
 from ..choices import LEVEL_NOTE, EventType, LevelScope, ParticipantRole, Status
-from ..pairs import canonical_pair, same_parties_problem
+from ..pairs import NamedPair, canonical_pair, named_pair, same_parties_problem
 from .commitments import OVERDUE_NOTE, as_of_params, commitment_on
 from .inputs import ReportInputError, UnknownCountryError, today
 from .sql import TABLES, Dialect, current_dialect, level_condition, text_as_bytes
@@ -47,6 +47,17 @@ class PairSummary:
     @cached_property
     def data(self) -> dict[str, Any]:
         return orjson.loads(self.json)
+
+    @cached_property
+    def pair(self) -> NamedPair:
+        """The two countries in reading order ("Iran and Iraq"); the document keeps code order."""
+        a, b = self.data["party_a"], self.data["party_b"]
+        return named_pair((a["code"], a["name"]), (b["code"], b["name"]))
+
+    @property
+    def names(self) -> dict[str, str]:
+        """``{code: name}`` of the two countries, for the codes the document carries."""
+        return {self.pair.first: self.pair.first_name, self.pair.second: self.pair.second_name}
 
 
 def _agreement_item(d: Dialect, t: dict[str, str]) -> str:

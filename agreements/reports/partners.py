@@ -29,22 +29,24 @@ class CountryPartners:
     partners: list[dict[str, Any]]
 
 
-def _categories_by_pair(agreements: QuerySet[Agreement]) -> dict[tuple[str, str], list[str]]:
-    """The top-level categories (slugs) covered by each pair's ``agreements``; subcategories count too."""
+def _categories_by_pair(agreements: QuerySet[Agreement]) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """The top-level categories (slug, name) covered by each pair's ``agreements``, by name;
+    subcategories count too."""
     rows = (
         Clause.categories.through.objects.filter(clause__agreement__in=agreements)
         .values_list(
             "clause__agreement__party_a",
             "clause__agreement__party_b",
             Coalesce("clausecategory__parent__slug", "clausecategory__slug"),
+            Coalesce("clausecategory__parent__name", "clausecategory__name"),
         )
         .distinct()
-        .order_by("clause__agreement__party_a", "clause__agreement__party_b", "clausecategory__slug")
+        .order_by("clause__agreement__party_a", "clause__agreement__party_b")
     )
-    covered: dict[tuple[str, str], set[str]] = {}
-    for party_a, party_b, slug in rows:
-        covered.setdefault((party_a, party_b), set()).add(slug)
-    return {pair: sorted(slugs) for pair, slugs in covered.items()}
+    covered: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for party_a, party_b, slug, name in rows:
+        covered.setdefault((party_a, party_b), set()).add((slug, name))
+    return {pair: sorted(found, key=lambda category: category[1]) for pair, found in covered.items()}
 
 
 def _signature_ends(agreements: QuerySet[Agreement]) -> dict[tuple[str, str, str], tuple]:
@@ -108,7 +110,9 @@ def country_partners(
                 "first_signed_precision": first[1],
                 "latest_signed": latest[0],
                 "latest_signed_precision": latest[1],
-                "categories": categories.get(pair, []),
+                # Slugs for programs, names (in the same order) for people.
+                "categories": [slug for slug, _ in categories.get(pair, [])],
+                "category_names": [name for _, name in categories.get(pair, [])],
             }
         )
     return CountryPartners(country, as_of, filters, partners)

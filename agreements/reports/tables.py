@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..choices import ParticipantRole, Status
+from .changes import PairChanges
 from .commitments import COLUMNS as COMMITMENT_COLUMNS
 from .commitments import CommitmentsReport
 from .network import PairNetwork
@@ -32,6 +33,8 @@ def pair_summary_table(summary: PairSummary) -> Table:
         "agreement_id",
         "party_a",
         "party_b",
+        "party_a_name",
+        "party_b_name",
         "title",
         "kind",
         "level",
@@ -49,6 +52,7 @@ def pair_summary_table(summary: PairSummary) -> Table:
         "ended_on",
         "ended_on_precision",
         "categories",
+        "category_names",
         "signatories",
         "other_participants",
         "signatories_not_named",
@@ -57,6 +61,8 @@ def pair_summary_table(summary: PairSummary) -> Table:
         "is_synthetic",
     )
     data = summary.data
+    # The matrix names every category the pair's agreements are tagged with.
+    category_names = {row["slug"]: row["name"] for row in data["categories"]}
 
     def rows() -> Iterator[tuple]:
         for a in data["agreements"]:
@@ -66,6 +72,8 @@ def pair_summary_table(summary: PairSummary) -> Table:
                 a["id"],
                 data["party_a"]["code"],
                 data["party_b"]["code"],
+                data["party_a"]["name"],
+                data["party_b"]["name"],
                 a["title"],
                 a["kind"],
                 a["level"],
@@ -83,6 +91,7 @@ def pair_summary_table(summary: PairSummary) -> Table:
                 _date(a["ended_on"]),
                 a["ended_on_precision"],
                 "; ".join(a["categories"]),
+                "; ".join(category_names.get(slug, slug) for slug in a["categories"]),
                 "; ".join(participant_label(p) for p in signed),
                 "; ".join(f"{participant_label(p)} [{p['role']}]" for p in others),
                 sum(1 for p in signed if not p["named"]),
@@ -133,6 +142,7 @@ def partners_table(report: CountryPartners) -> Table:
         "latest_signed",
         "latest_signed_precision",
         "categories",
+        "category_names",
     )
     rows = (
         (
@@ -150,6 +160,7 @@ def partners_table(report: CountryPartners) -> Table:
             _date(p["latest_signed"]),
             p["latest_signed_precision"],
             "; ".join(p["categories"]),
+            "; ".join(p["category_names"]),
         )
         for p in report.partners
     )
@@ -187,3 +198,121 @@ def network_table(report: PairNetwork) -> Table:
 def panel_table(panel: DyadYearPanel) -> Table:
     """Streamed from the database: rows are produced only as the response is written."""
     return panel.columns, panel.rows()
+
+
+CHANGES_HEADER = (
+    "party_a",
+    "party_b",
+    "from",
+    "to",
+    "level",
+    "section",
+    "date",
+    "date_precision",
+    "agreement_id",
+    "title",
+    "item",
+    "party",
+    "party_name",
+    "before",
+    "after",
+    "detail",
+    "due_in_window",
+    "met",
+    "missed",
+)
+
+
+def changes_table(report: PairChanges) -> Table:
+    """One row per thing that changed, by section (agreement_signed, status_event, commitment,
+    correction): ISO dates, codes with the names beside them, 1/0 for yes/no."""
+    names = report.names
+    pair = (
+        report.party_a["code"],
+        report.party_b["code"],
+        _date(report.start),
+        _date(report.end),
+        report.level,
+    )
+
+    def row(section: str, date: Any, precision: str, agreement: int, title: str, item: str, **rest: Any):
+        party = rest.get("party") or ""
+        flags = tuple(
+            "" if rest.get(name) is None else _flag(rest[name]) for name in ("due", "met", "missed")
+        )
+        return (
+            *pair,
+            section,
+            _date(date),
+            precision,
+            agreement,
+            title,
+            item,
+            party,
+            names.get(party, ""),
+            rest.get("before") or "",
+            rest.get("after") or "",
+            rest.get("detail", ""),
+            *flags,
+        )
+
+    def rows() -> Iterator[tuple]:
+        for a in report.signed:
+            yield row(
+                "agreement_signed",
+                a["signed_on"],
+                a["signed_on_precision"],
+                a["agreement"],
+                a["title"],
+                a["kind"],
+                after=a["status_at_end"],
+            )
+        for change in report.status_changes:
+            for e in change["events"]:
+                yield row(
+                    "status_event",
+                    e["date"],
+                    e["precision"],
+                    change["agreement"],
+                    change["title"],
+                    e["event"],
+                    party=e["party"],
+                    before=e["status_before"],
+                    after=e["status_after"],
+                )
+        for c in report.commitments:
+            reported = "; ".join(
+                f"{e['kind']} {_date(e['date'])}"
+                + (f" (new due {_date(e['new_due'])})" if e["new_due"] else "")
+                for e in c["events"]
+            )
+            yield row(
+                "commitment",
+                c["due"],
+                c["due_precision"] or "",
+                c["agreement"],
+                c["title"],
+                c["text"],
+                party=c["party"],
+                after=c["state_at_end"],
+                detail=reported,
+                due=c["due_in_window"],
+                met=c["met"],
+                missed=c["missed"],
+            )
+        for save in report.corrections:
+            for entry in save["entries"]:
+                for change in entry["changes"] or [{"label": "", "before": None, "after": None}]:
+                    yield row(
+                        "correction",
+                        save["recorded_on"],
+                        "day",
+                        save["agreement"],
+                        save["title"],
+                        entry["what"],
+                        before=change["before"],
+                        after=change["after"],
+                        detail=change["label"],
+                    )
+
+    return CHANGES_HEADER, rows()

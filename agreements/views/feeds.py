@@ -71,14 +71,14 @@ class ChangeFeed(Feed):
         return outbox.entries(scope)
 
     def item_title(self, entry: outbox.Entry) -> str:
-        return f"{entry.pair}: {entry.event.get_kind_display()} — {entry.event.title}"
+        return f"{entry.pair.name}: {entry.event.get_kind_display()} — {entry.event.title}"
 
     def item_description(self, entry: outbox.Entry) -> str:
         return entry.event.summary
 
     def item_link(self, entry: outbox.Entry) -> str:
         if entry.agreement_gone:
-            return reverse("reports-pair", kwargs={"a": entry.event.party_a, "b": entry.event.party_b})
+            return reverse("reports-pair", kwargs={"a": entry.pair.first, "b": entry.pair.second})
         return reverse("agreement-detail", kwargs={"pk": entry.event.agreement_id})
 
     def item_guid(self, entry: outbox.Entry) -> str:

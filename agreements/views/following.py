@@ -49,7 +49,7 @@ def following(request: HttpRequest) -> dict[str, Following]:
     found = Following()
     if name == "reports":
         found.feeds = [FeedLink("Every change", reverse("feed-all"))]
-    elif name == "reports-pair":
+    elif name in ("reports-pair", "reports-pair-changes"):
         a, b = canonical_pair(kwargs["a"], kwargs["b"])
         found.feeds = [FeedLink("Changes to this pair", reverse("feed-pair", kwargs={"a": a, "b": b}))]
         found.watch, found.watch_label = {"kind": "pair", "a": a, "b": b}, "Watch this pair"

@@ -6,21 +6,26 @@ the JSON and the CSV, and every page links to those two formats.
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.utils import OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from .. import reports
-from ..choices import Status
+from ..choices import EventType, Status
+from ..dates import format_partial_date
 from ..models import Country
+from ..pairs import NamedPair, named_pair
 from ..reports import inputs
 from ..reports.sql import is_timeout
 from ..web.bounds import report_limit, timeout_detail
@@ -30,9 +35,13 @@ from ..web.throttling import wait_seconds
 # The network page draws the strongest pairs; the table and the downloads have them all.
 NETWORK_CHART_EDGES = 300
 NETWORK_TABLE_ROWS = 200
-# A matrix wider than this is unreadable; the CSV has every agreement's categories.
-MATRIX_COLUMNS = 40
+# The matrix has agreements as columns up to this many, as rows beyond (``_matrix``), and shows
+# at most the latest MATRIX_ROWS; the CSV has every agreement's categories.
+MATRIX_ACROSS = 6
+MATRIX_ROWS = 120
 TIMELINE_ROWS = 60
+# The partners chart draws the strongest partners and one bar for all the others.
+PARTNERS_DRAWN = 15
 
 
 def _limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -55,29 +64,55 @@ def _limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
-def _report_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def _report_errors(form_class: type[inputs.ReportForm] | None = None):
     """Bad parameters are a 400, unknown countries a 404 and a report over its time limit a 503,
-    each with a page that says why."""
+    each with a page that says why.
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            with report_limit():
-                return view(request, *args, **kwargs)
-        except OperationalError as error:
-            if not is_timeout(error):
-                raise
-            hint = "narrow it with its filters (a category, a kind, a status, a range of years)."
-            context = {"title": "This report took too long", "errors": {"report": [timeout_detail(hint)]}}
-            return render(request, "agreements/reports/error.html", context, status=503)
-        except inputs.ReportInputError as error:
-            context = {"title": "These parameters cannot be used", "errors": error.errors}
+    With the report's form, the 400 page shows it again with what was typed and each error
+    beside its field, so a mistyped date is corrected where it was typed.
+    """
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            try:
+                with report_limit():
+                    # Caught inside the limit's transaction, which they leave usable: the
+                    # 400 page reads the form's choices again.
+                    try:
+                        return view(request, *args, **kwargs)
+                    except (inputs.ReportInputError, inputs.UnknownCountryError) as error:
+                        refused = error
+            except OperationalError as error:
+                if not is_timeout(error):
+                    raise
+                hint = "narrow it with its filters (a category, a kind, a status, a range of years)."
+                context = {"title": "This report took too long", "errors": {"report": [timeout_detail(hint)]}}
+                return render(request, "agreements/reports/error.html", context, status=503)
+            if isinstance(refused, inputs.UnknownCountryError):
+                context = {"title": "Unknown country", "errors": {"country": [str(refused)]}}
+                return render(request, "agreements/reports/error.html", context, status=404)
+            context = {
+                "title": "These parameters cannot be used",
+                "errors": refused.errors,
+                "form": form_class(request.GET) if form_class else None,
+            }
             return render(request, "agreements/reports/error.html", context, status=400)
-        except inputs.UnknownCountryError as error:
-            context = {"title": "Unknown country", "errors": {"country": [str(error)]}}
-            return render(request, "agreements/reports/error.html", context, status=404)
 
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+def _canonical(request: HttpRequest, name: str, pair: NamedPair) -> HttpResponse:
+    """The same page under the pair's one URL (names in alphabetical order), query kept.
+
+    A temporary redirect (302): the order follows the countries' names, which a migration
+    may one day change, and a browser keeps a permanent one for good.
+    """
+    url = reverse(name, kwargs={"a": pair.first, "b": pair.second})
+    query = request.GET.urlencode()
+    return HttpResponseRedirect(f"{url}?{query}" if query else url)
 
 
 def _links(api_name: str, params: dict[str, str], **kwargs: str) -> dict[str, str]:
@@ -104,7 +139,13 @@ def index(request: HttpRequest) -> HttpResponse:
         context = {"title": "These parameters cannot be used", "errors": malformed}
         return render(request, "agreements/reports/error.html", context, status=400)
     if picked["a"] and picked["b"]:
-        return redirect("reports-pair", a=picked["a"], b=picked["b"])
+        # Straight to the pair's one URL (names in alphabetical order), not through its redirect.
+        names = dict(Country.objects.filter(code__in=[picked["a"], picked["b"]]).values_list("code", "name"))
+        a, b = picked["a"], picked["b"]
+        if a in names and b in names:
+            ordered = named_pair((a, names[a]), (b, names[b]))
+            a, b = ordered.first, ordered.second
+        return redirect("reports-pair", a=a, b=b)
     if picked["country"]:
         return redirect("reports-country", code=picked["country"])
     countries = Country.objects.order_by("name").values_list("code", "name", "is_former")
@@ -118,62 +159,140 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @_limited
-@_report_errors
+@_report_errors(inputs.PairForm)
 def pair(request: HttpRequest, a: str, b: str) -> HttpResponse:
     params = inputs.PairForm.validated(request.GET)
     summary = reports.pair_summary(a, b, as_of=params.get("as_of"), level=params["level"])
+    named = summary.pair
+    if not named.is_asked_as(a, b):
+        return _canonical(request, "reports-pair", named)
     data = summary.data
     agreements = data["agreements"]
-    # The report keeps the pair in code order (Iraq, Iran); the page names the two countries in
-    # the order the reader asked for them, so "Iran and Iraq" is not answered with "Iraq and Iran".
-    asked = [data["party_a"], data["party_b"]]
-    if asked[0]["code"] != a:
-        asked.reverse()
+    # "Now" and "on <as_of>" are the same columns unless another day was asked for.
+    dated = _dated(params.get("as_of"))
     context = {
         "report": data,
-        "first": asked[0],
-        "second": asked[1],
+        "pair": named,
+        "names": summary.names,
+        "dated": dated,
         "form": inputs.PairForm(request.GET or None),
-        "links": _links("report-pair", _given(request), a=a, b=b),
-        "matrix_agreements": agreements[-MATRIX_COLUMNS:],
-        "matrix_truncated": len(agreements) > MATRIX_COLUMNS,
+        "links": _links("report-pair", _given(request), a=named.first, b=named.second),
+        "changes": _changes_link(named, since=params.get("as_of") if dated else None),
+        "matrix": _matrix(agreements, data["categories"]),
         "timeline_truncated": len(agreements) > TIMELINE_ROWS,
         "timeline": {
             "as_of": data["as_of"],
+            "dated": dated,
             "statuses": {value: str(label) for value, label in Status.choices},
+            "events": {value: str(label) for value, label in EventType.choices},
+            "parties": summary.names,
             "agreements": agreements[-TIMELINE_ROWS:],
+            "file": f"{named.slug}-timeline",
         },
         "has_synthetic": any(agreement["is_synthetic"] for agreement in agreements),
     }
     return render(request, "agreements/reports/pair.html", context)
 
 
+def _dated(as_of: datetime.date | None) -> bool:
+    """Whether the reader asked about another day than today."""
+    return as_of is not None and as_of != inputs.today()
+
+
+def _changes_link(pair: NamedPair, *, since: datetime.date | None) -> dict[str, Any]:
+    """The pair between two days: since the day the reader chose (if past), else over the last year."""
+    end = inputs.today()
+    since = since if since is not None and since <= end else None
+    start = since or inputs.year_before(end)
+    url = reverse("reports-pair-changes", kwargs={"a": pair.first, "b": pair.second})
+    return {"url": f"{url}?{urlencode({'from': start.isoformat(), 'to': end.isoformat()})}", "since": since}
+
+
+def _matrix(agreements: list[dict[str, Any]], categories: list[dict[str, Any]]) -> dict[str, Any]:
+    """The category × agreement matrix as a grid, turned on its side when the agreements would not fit.
+
+    Up to ``MATRIX_ACROSS`` agreements are columns (short titles and dates as their heads);
+    beyond that each agreement is a row and the categories are the columns, so the table
+    grows downwards, where a page has room, and prints on A4 without losing columns. At most
+    the latest ``MATRIX_ROWS`` are shown; the CSV has every agreement's categories.
+    """
+    shown = agreements[-MATRIX_ROWS:]
+    covered = [set(category["agreement_ids"]) for category in categories]
+    transposed = len(shown) > MATRIX_ACROSS
+    if transposed:
+        rows = [{"agreement": a, "cells": [a["id"] in ids for ids in covered]} for a in shown]
+    else:
+        rows = [
+            {"category": category, "cells": [agreement["id"] in ids for agreement in shown]}
+            for category, ids in zip(categories, covered, strict=True)
+        ]
+    return {
+        "agreements": shown,
+        "categories": categories,
+        "rows": rows,
+        "transposed": transposed,
+        "truncated": len(agreements) > len(shown),
+    }
+
+
 @require_GET
 @_limited
-@_report_errors
+@_report_errors(inputs.PartnersForm)
 def country(request: HttpRequest, code: str) -> HttpResponse:
     params = inputs.PartnersForm.validated(request.GET)
     filters = inputs.FilterForm.filters(params)
     report = reports.country_partners(code, as_of=params.get("as_of"), filters=filters)
+    dated = _dated(params.get("as_of"))
     context = {
         "report": report,
+        "dated": dated,
         "form": inputs.PartnersForm(request.GET or None),
         "links": _links("report-partners", _given(request), code=report.country.code),
         "statuses": [(value, str(label)) for value, label in Status.choices],
-        "chart": {
-            "country": report.country.name,
-            "partners": [
-                {"name": p["partner_name"], "agreements": p["agreements"], "in_force": p["in_force_on_as_of"]}
-                for p in report.partners[:20]
-            ],
-        },
+        "chart": _partners_chart(report, dated),
+        "chart_others": max(0, len(report.partners) - PARTNERS_DRAWN),
     }
     return render(request, "agreements/reports/country.html", context)
 
 
+def _partners_chart(report: reports.CountryPartners, dated: bool) -> dict[str, Any]:
+    """The strongest partners, one bar for the rest, and a logarithmic scale when one dominates.
+
+    With one partner far ahead (a neighbour with hundreds of agreements), a linear scale draws
+    one long bar and slivers; the numbers are also written at the end of each bar.
+    """
+    drawn, rest = report.partners[:PARTNERS_DRAWN], report.partners[PARTNERS_DRAWN:]
+    bars = [
+        {"name": p["partner_name"], "agreements": p["agreements"], "in_force": p["in_force_on_as_of"]}
+        for p in drawn
+    ]
+    if rest:
+        bars.append(
+            {
+                "name": f"{len(rest)} other partner{'s' if len(rest) > 1 else ''}",
+                "agreements": sum(p["agreements"] for p in rest),
+                "in_force": sum(p["in_force_on_as_of"] for p in rest),
+                "others": True,
+            }
+        )
+    # One partner far ahead of the next, or of the typical one (the "others" bar aside).
+    counts = sorted((p["agreements"] for p in drawn), reverse=True)
+    dominant = len(counts) > 2 and (
+        counts[0] >= 8 * max(1, counts[1]) or counts[0] >= 20 * max(1, counts[len(counts) // 2])
+    )
+    in_force = f"In force on {format_partial_date(report.as_of, 'day')}" if dated else "In force now"
+    return {
+        "country": report.country.name,
+        "partners": bars,
+        "log": dominant,
+        "in_force_label": in_force,
+        "file": f"{slugify(report.country.name)}-partners",
+    }
+
+
 @require_GET
 @_limited
-@_report_errors
+@_report_errors(inputs.NetworkForm)
 def network(request: HttpRequest) -> HttpResponse:
     params = inputs.NetworkForm.validated(request.GET)
     report = reports.pair_network(filters=inputs.FilterForm.filters(params))
@@ -184,17 +303,29 @@ def network(request: HttpRequest) -> HttpResponse:
         "form": inputs.NetworkForm(request.GET or None),
         "links": _links("report-network", _given(request)),
         "table_edges": report.edges[:NETWORK_TABLE_ROWS],
+        "table_nodes": report.nodes[:NETWORK_TABLE_ROWS],
         "chart_truncated": len(report.edges) > NETWORK_CHART_EDGES,
         "table_truncated": len(report.edges) > NETWORK_TABLE_ROWS,
+        "nodes_truncated": len(report.nodes) > NETWORK_TABLE_ROWS,
         "chart": {
             "nodes": [
-                {"id": n["code"], "name": n["name"], "agreements": n["agreements"]}
+                {"id": n["code"], "name": n["name"], "agreements": n["agreements"], "in_force": n["in_force"]}
                 for n in report.nodes
                 if n["code"] in drawn
             ],
             "edges": [
-                {"source": e["party_a"], "target": e["party_b"], "agreements": e["agreements"]} for e in edges
+                {
+                    "source": e["party_a"],
+                    "target": e["party_b"],
+                    "name": named_pair(
+                        (e["party_a"], e["party_a__name"]), (e["party_b"], e["party_b__name"])
+                    ).name,
+                    "agreements": e["agreements"],
+                    "in_force": e["in_force"],
+                }
+                for e in edges
             ],
+            "file": "pair-network",
         },
     }
     return render(request, "agreements/reports/network.html", context)
@@ -202,7 +333,7 @@ def network(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @_limited
-@_report_errors
+@_report_errors(inputs.CommitmentsForm)
 def commitments(request: HttpRequest) -> HttpResponse:
     """What falls due soon and what is overdue, across every pair (or one country's)."""
     params = inputs.CommitmentsForm.validated(request.GET)
@@ -223,13 +354,35 @@ def commitments(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @_limited
+@_report_errors(inputs.ChangesForm)
+def changes(request: HttpRequest, a: str, b: str) -> HttpResponse:
+    """The pair between two days: what was signed, changed status, fell due, and was corrected."""
+    params = inputs.ChangesForm.validated(request.GET)
+    report = reports.pair_changes(a, b, start=params["from"], end=params["to"], level=params["level"])
+    if not report.pair.is_asked_as(a, b):
+        return _canonical(request, "reports-pair-changes", report.pair)
+    context = {
+        "report": report,
+        "pair": report.pair,
+        "names": report.names,
+        "form": inputs.ChangesForm(request.GET or None),
+        "links": _links("report-pair-changes", _given(request), a=report.pair.first, b=report.pair.second),
+        "pair_url": reverse("reports-pair", kwargs={"a": report.pair.first, "b": report.pair.second}),
+        "notes": reports.changes.CHANGES_NOTE,
+    }
+    return render(request, "agreements/reports/changes.html", context)
+
+
+@require_GET
+@_limited
 def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     """One agreement, read-only, with everything the pair report summarises."""
     item = reports.agreement_for_page(pk)
     if item is None:
         context = {"title": "No such agreement", "errors": {"agreement": [f"There is no agreement {pk}."]}}
         return render(request, "agreements/reports/error.html", context, status=404)
-    return render(request, "agreements/agreement_detail.html", {"agreement": item})
+    pair = named_pair((item.party_a_id, item.party_a.name), (item.party_b_id, item.party_b.name))
+    return render(request, "agreements/agreement_detail.html", {"agreement": item, "pair": pair})
 
 
 def _given(request: HttpRequest) -> dict[str, str]:

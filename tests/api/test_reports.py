@@ -187,3 +187,76 @@ def test_the_reports_are_in_the_openapi_schema(client):
     parameters = {p["name"] for p in paths["/api/reports/network/"]["get"]["parameters"]}
     assert {"category", "kind", "status", "signed_from", "signed_to", "format"} <= parameters
     assert not any(path.endswith(".{format}") for path in paths)
+
+
+def test_the_pair_between_two_days_as_json_and_csv_in_either_order(client, demo_data):
+    params = {"from": "2014-01-01", "to": "2018-01-01"}
+    response = client.get("/api/reports/pairs/IR-IQ/changes/", params)
+    assert response.status_code == 200
+    data = response.json()
+    assert data == client.get("/api/reports/pairs/iq-ir/changes/", params).json()  # the same answer
+    assert (data["name"], data["from"], data["to"], data["level"]) == (
+        "Iran and Iraq",
+        "2014-01-01",
+        "2018-01-01",
+        "state_level",
+    )
+    assert (data["party_a"]["code"], data["party_b"]["code"]) == ("IQ", "IR")
+    assert [row["signed_on"] for row in data["signed"]] == ["2014-12-30", "2017-07-23"]
+    assert data["summary"]["agreements_signed"] == 2
+    assert {"changes", "level"} <= set(data["notes"])
+
+    csv_response = client.get("/api/reports/pairs/IQ-IR/changes.csv", params)
+    assert csv_response["Content-Disposition"] == (
+        'attachment; filename="iran-and-iraq-changes-2014-01-01-to-2018-01-01.csv"'
+    )
+    rows = csv_rows(csv_response)
+    signed = [row for row in rows if row["section"] == "agreement_signed"]
+    assert [(row["date"], row["date_precision"], row["item"]) for row in signed] == [
+        ("2014-12-30", "day", "memorandum"),
+        ("2017-07-23", "day", "memorandum"),
+    ]
+    assert {row["section"] for row in rows} >= {"agreement_signed", "status_event"}
+
+
+def test_file_names_give_the_pair_its_one_name(client, demo_data):
+    response = client.get("/api/reports/pairs/IQ-IR.csv", {"as_of": "2018-03-01"})
+    assert response["Content-Disposition"] == 'attachment; filename="iran-and-iraq-2018-03-01.csv"'
+    rows = csv_rows(response)
+    assert (rows[0]["party_a_name"], rows[0]["party_b_name"]) == ("Iraq", "Iran")
+    assert "Counterterrorism" in {name for row in rows for name in row["category_names"].split("; ")}
+
+
+def test_names_beside_codes_in_partners_and_commitments(client, demo_data):
+    partners = client.get("/api/reports/countries/IR/").json()["partners"]
+    assert partners[0]["categories"][0] == "border-security"
+    assert partners[0]["category_names"][0] == "Border security"
+    assert len(partners[0]["categories"]) == len(partners[0]["category_names"])
+    network = client.get("/api/reports/network/").json()
+    assert {node["code"]: node["in_force"] for node in network["nodes"]} == {"IQ": 0, "IR": 0}
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ({"from": "2020-13-01"}, "from"),
+        ({"to": "01/12/2026"}, "to"),
+        ({"from": "2021-01-01", "to": "2020-01-01"}, "to"),
+        ({"from": "0001-01-01"}, "from"),
+        ({"to": "9999-12-31"}, "to"),
+        ({"since": "2020-01-01"}, "since"),
+        ({"level": "county"}, "level"),
+    ],
+)
+def test_the_pair_between_two_days_names_a_bad_parameter(client, query, parameter):
+    for url in ("/api/reports/pairs/IR-IQ/changes/", "/api/reports/pairs/IR-IQ/changes.csv"):
+        response = client.get(url, query)
+        assert response.status_code == 400, (url, query)
+        assert response["Content-Type"] == "application/json"
+        assert parameter in response.json()["errors"]
+
+
+def test_an_as_of_outside_the_calendar_we_keep_is_a_400_not_a_500(client):
+    # A window after 9999-12-31 overflowed Python's dates.
+    response = client.get("/api/reports/commitments/", {"as_of": "9999-12-31", "within_days": 3660})
+    assert response.status_code == 400

@@ -75,7 +75,7 @@ def test_a_witness_an_unnamed_signatory_and_a_deadline_reach_the_pair_page(page)
     row = page.locator("table.agreements tbody tr").first
     expect(row).to_contain_text("Qasem Rezaei")
     expect(row).to_contain_text("not named (Iraqi counterpart, not named in the sources)")
-    expect(row).to_contain_text("Ali Shamkhani (IR) — witnessed (in the presence of)")
+    expect(row).to_contain_text("Ali Shamkhani (Iran) — witnessed (in the presence of)")
     commitments = page.locator("table.commitments tbody tr")
     expect(commitments).to_have_count(1)
     expect(commitments.first).to_contain_text("Move the armed groups away from the border.")
