@@ -8,7 +8,7 @@ import pytest
 
 from agreements.choices import EventType
 from agreements.dates import PartialDate
-from agreements.models import Agreement
+from agreements.models import Agreement, Person
 from agreements.services import AgreementIn, EventIn, ParticipantIn, possible_duplicates
 
 from .factories import make_agreement
@@ -107,3 +107,64 @@ def test_the_importer_refuses_a_possible_duplicate(demo_data):
     document["agreements"] = [dict(document["agreements"][0], title="Renamed copy")]
     with pytest.raises(DocumentError, match="may already be recorded"):
         import_document(document)
+
+
+# People and bodies: another spelling of a known name is refused until the editor says so.
+
+
+@pytest.mark.parametrize(
+    "spelling", ["Hossein Dehghan", "Hossein Dehgaan", "hossein DEHQAN", "Hosein Dehqan"]
+)
+def test_the_api_refuses_another_spelling_of_a_known_person_with_a_409(editor_api, people, spelling):
+    response = editor_api.post("/api/people/", {"name": spelling}, format="json")
+    assert response.status_code == 409, response.json()
+    body = response.json()
+    assert body["possible_duplicates"][0]["id"] == people["dehqan"].pk
+    assert body["possible_duplicates"][0]["name"] == "Hossein Dehqan"
+    assert "allow_duplicate=true" in body["detail"]
+    assert Person.objects.count() == 2
+    allowed = editor_api.post("/api/people/?allow_duplicate=true", {"name": spelling}, format="json")
+    assert allowed.status_code == 201
+
+
+def test_a_different_person_is_not_refused(editor_api, people):
+    assert editor_api.post("/api/people/", {"name": "Qasem Soleimani"}, format="json").status_code == 201
+    assert editor_api.post("/api/people/", {"name": "Hossein Salami"}, format="json").status_code == 201
+
+
+def test_a_new_participant_named_like_a_known_person_is_refused_on_its_row(editor_api, people, memorandum):
+    memorandum["participants"] = [{"person": {"name": "Hossein Dehghaan"}, "party": "IR"}]
+    response = editor_api.post("/api/agreements/", memorandum, format="json")
+    assert response.status_code == 400, response.json()
+    (message,) = response.json()["errors"]["participants[0].person"]
+    assert "Hossein Dehqan" in message
+    assert not Agreement.objects.exists()
+
+
+def test_the_admin_lists_the_known_person_and_saves_only_when_told(editor_client, people):
+    form = {
+        "name": "Hossein Dehghan",
+        "wikidata_qid": "",
+        "note": "",
+        "other_names-TOTAL_FORMS": "0",
+        "other_names-INITIAL_FORMS": "0",
+    }
+    refused = editor_client.post("/admin/agreements/person/add/", form)
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "may already be recorded" in page
+    assert f"/admin/agreements/person/{people['dehqan'].pk}/change/" in page
+    assert 'name="allow_duplicate"' in page
+    saved = editor_client.post("/admin/agreements/person/add/", form | {"allow_duplicate": "on"})
+    assert saved.status_code == 302
+    assert Person.objects.filter(name="Hossein Dehghan").exists()
+
+
+def test_a_body_named_like_a_known_one_of_the_same_country_is_refused(editor_api):
+    ministry = {"name": "Ministry of Defence", "country": "IR", "kind": "ministry"}
+    assert editor_api.post("/api/bodies/", ministry, format="json").status_code == 201
+    for spelt in ["MINISTRY OF DEFENCE", "Ministry of Défence", "Ministry of the Defence"]:
+        response = editor_api.post("/api/bodies/", ministry | {"name": spelt}, format="json")
+        assert response.status_code == 409, spelt
+    # Another country's ministry is another body.
+    assert editor_api.post("/api/bodies/", ministry | {"country": "IQ"}, format="json").status_code == 201

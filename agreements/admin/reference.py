@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from ..models import Body, BodyName, ClauseCategory, Country, Person, PersonName, Source
 from ..services import (
     BodyIn,
     OtherNameIn,
     PersonIn,
+    PossibleSameRecordError,
     body_create,
     body_merge,
     body_update,
@@ -119,9 +121,49 @@ def _stored_name(row: PersonName) -> OtherNameIn:
     return OtherNameIn(name=row.name, kind=row.kind, language=row.language, source=row.source)
 
 
+class SaveAnywayForm(ServiceModelForm):
+    """A new person's or body's form, with the answer to "is this not someone recorded?"."""
+
+    allow_duplicate = forms.BooleanField(
+        required=False,
+        label="Save anyway",
+        help_text="Tick after checking the records listed above: this is not one of them.",
+    )
+
+
+class AsksBeforeASimilarRecord(WritesThroughServices):
+    """A new record whose name is another spelling of a known one is refused with links to the
+    known ones, until the editor ticks "Save anyway" (``services.duplicates``' rule)."""
+
+    form = SaveAnywayForm
+
+    def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        fields = [name for name in super().get_fields(request, obj) if name != "allow_duplicate"]
+        return fields if obj is not None else [*fields, "allow_duplicate"]
+
+    def create_asking(self, create, data, values: dict):
+        try:
+            return create(data=data, allow_duplicate=values.get("allow_duplicate", False))
+        except PossibleSameRecordError as error:
+            change = f"admin:agreements_{error.what}_change"
+            items = format_html_join(
+                "",
+                '<li><a href="{}" target="_blank">{}</a> — {}</li>',
+                ((reverse(change, args=[c.id]), c.name, c.why) for c in error.candidates),
+            )
+            message = format_html(
+                "“{}” may already be recorded:<ul>{}</ul>Nothing was saved. Use the one listed (add "
+                "this spelling to their other names), or if this is another {}, tick “Save anyway” "
+                "and save again.",
+                error.name,
+                items,
+                error.what,
+            )
+            raise ValidationError({"__all__": [message]}) from None
+
+
 @admin.register(Person)
-class PersonAdmin(WritesThroughServices):
-    form = ServiceModelForm
+class PersonAdmin(AsksBeforeASimilarRecord):
     inlines = [PersonNameInline]
     actions = [merge_action(person_merge, "people")]
     list_display = ["name", "also_known_as", "wikidata_qid"]
@@ -147,7 +189,7 @@ class PersonAdmin(WritesThroughServices):
             note=values["note"],
         )
         if person.pk is None:
-            return person_create(data=data)
+            return self.create_asking(person_create, data, values)
         return person_update(person=Person.objects.get(pk=person.pk), data=data)
 
 
@@ -164,10 +206,9 @@ def _stored_body_name(row: BodyName) -> OtherNameIn:
 
 
 @admin.register(Body)
-class BodyAdmin(WritesThroughServices):
+class BodyAdmin(AsksBeforeASimilarRecord):
     """Ministries, forces, councils, agencies and regional governments, written through the services."""
 
-    form = ServiceModelForm
     inlines = [BodyNameInline]
     actions = [merge_action(body_merge, "bodies")]
     list_display = ["name", "kind", "country", "subdivision", "also_known_as"]
@@ -199,7 +240,7 @@ class BodyAdmin(WritesThroughServices):
             note=values["note"],
         )
         if body.pk is None:
-            return body_create(data=data)
+            return self.create_asking(body_create, data, values)
         return body_update(body=Body.objects.get(pk=body.pk), data=data)
 
 

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..reports.sql import is_timeout
-from ..services import PossibleDuplicateError, StaleVersionError
+from ..services import PossibleDuplicateError, PossibleSameRecordError, StaleVersionError
 from ..web.bounds import BUSY_RETRY_SECONDS, BusyError, timeout_detail
 from .concurrency import PreconditionFailed, etag
 
@@ -146,6 +146,15 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
                 "detail": "This agreement may already be recorded; nothing was written. Send it again with "
                 "allow_duplicate=true if it is another one.",
                 "possible_duplicates": [candidate.as_dict() for candidate in exc.candidates],
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, PossibleSameRecordError):
+        return Response(
+            {
+                "detail": f"“{exc.name}” may be a {exc.what} already recorded; nothing was written. Use the "
+                f"one listed, or send it again with allow_duplicate=true if this is another {exc.what}.",
+                "possible_duplicates": exc.as_dicts(),
             },
             status=status.HTTP_409_CONFLICT,
         )

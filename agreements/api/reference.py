@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -20,7 +21,14 @@ from ..services import (
     relation_delete,
     relation_update,
 )
-from .base import ModelViewSet, StrictParametersMixin, check_id, json_object
+from .base import (
+    ALLOW_DUPLICATE,
+    ModelViewSet,
+    StrictParametersMixin,
+    boolean_parameter,
+    check_id,
+    json_object,
+)
 from .errors import MergedError
 from .filters import (
     BodyFilterSet,
@@ -36,6 +44,7 @@ from .serializers import (
     ClauseCategorySerializer,
     CountrySerializer,
     PersonSerializer,
+    PossibleSameRecordsSerializer,
     SourceSerializer,
 )
 
@@ -56,6 +65,23 @@ class MergedPointerMixin:
             raise MergedError(self.merged_kind, int(self.kwargs["pk"]), into, self.request) from None
 
 
+def _create_schema(what: str, serializer) -> dict:
+    return {
+        "create": extend_schema(
+            summary=f"Create a {what}",
+            description=f"A {what} one of whose names is another spelling of a known {what}'s (the same "
+            "letters once folded, or a letter or two apart) is refused with 409 and the known ones, "
+            "unless `allow_duplicate=true`.",
+            parameters=[ALLOW_DUPLICATE],
+            responses={
+                201: serializer,
+                409: OpenApiResponse(PossibleSameRecordsSerializer, description="Maybe recorded already."),
+            },
+        )
+    }
+
+
+@extend_schema_view(**_create_schema("person", PersonSerializer))
 class PersonViewSet(MergedPointerMixin, ModelViewSet):
     """People who sign agreements, with every other name they appear under."""
 
@@ -67,7 +93,8 @@ class PersonViewSet(MergedPointerMixin, ModelViewSet):
     filter_backends = [FilterBackend]
 
     def perform_create(self, serializer: PersonSerializer) -> None:
-        serializer.instance = person_create(data=serializer.to_input())
+        allow = boolean_parameter(self.request, "allow_duplicate")
+        serializer.instance = person_create(data=serializer.to_input(), allow_duplicate=allow)
 
     def update(self, request: Request, *args, **kwargs) -> Response:
         person = self.get_object()
@@ -80,6 +107,7 @@ class PersonViewSet(MergedPointerMixin, ModelViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=person.pk)).data)
 
 
+@extend_schema_view(**_create_schema("body", BodySerializer))
 class BodyViewSet(MergedPointerMixin, ModelViewSet):
     """Ministries, forces, councils, agencies and regional governments that act for a country."""
 
@@ -91,7 +119,8 @@ class BodyViewSet(MergedPointerMixin, ModelViewSet):
     filter_backends = [FilterBackend]
 
     def perform_create(self, serializer: BodySerializer) -> None:
-        serializer.instance = body_create(data=serializer.to_input())
+        allow = boolean_parameter(self.request, "allow_duplicate")
+        serializer.instance = body_create(data=serializer.to_input(), allow_duplicate=allow)
 
     def update(self, request: Request, *args, **kwargs) -> Response:
         body = self.get_object()

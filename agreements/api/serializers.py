@@ -507,6 +507,18 @@ class PossibleDuplicatesSerializer(ErrorSerializer):
     possible_duplicates = PossibleDuplicateSerializer(many=True)
 
 
+class KnownRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="The known person's or body's name.")
+    matched = serializers.CharField(help_text="Their name (or other name) that the new one is like.")
+    score = serializers.IntegerField(help_text="0–100: 100 is another spelling of the same name.")
+    why = serializers.CharField()
+
+
+class PossibleSameRecordsSerializer(ErrorSerializer):
+    possible_duplicates = KnownRecordSerializer(many=True)
+
+
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, style={"input_type": "password"}, trim_whitespace=False)

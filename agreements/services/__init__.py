@@ -28,7 +28,12 @@ from .agreements import (
 from .base import StaleVersionError
 from .bodies import body_create, body_sync_other_names, body_update
 from .derived import agreement_sync_derived
-from .duplicates import PossibleDuplicate, PossibleDuplicateError, possible_duplicates
+from .duplicates import (
+    PossibleDuplicate,
+    PossibleDuplicateError,
+    PossibleSameRecordError,
+    possible_duplicates,
+)
 from .inputs import (
     AGREEMENT_FIELDS,
     PART_COLLECTIONS,
@@ -66,6 +71,7 @@ __all__ = [
     "PersonIn",
     "PossibleDuplicate",
     "PossibleDuplicateError",
+    "PossibleSameRecordError",
     "RelationIn",
     "StaleVersionError",
     "agreement_create",

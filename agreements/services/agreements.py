@@ -35,7 +35,7 @@ from ..pairs import canonical_pair
 from .base import Errors, assign, check_unique, clean, lock, pk_of
 from .changes import Change, agreement_categories, changes_between, record_changes
 from .derived import agreement_sync_derived, event_fact
-from .duplicates import refuse_duplicates
+from .duplicates import PossibleSameRecordError, refuse_duplicates
 from .inputs import (
     AGREEMENT_FIELDS,
     AgreementIn,
@@ -67,7 +67,12 @@ def agreement_create(
         last = Agreement.history.filter(id=restore_id).aggregate(last=Max("version"))["last"] or 0
         agreement = Agreement(pk=restore_id, version=last + 1)
     with transaction.atomic():
-        _write(agreement, data, allow_duplicate=allow_duplicate or restore_id is not None)
+        _write(
+            agreement,
+            data,
+            allow_duplicate=allow_duplicate or restore_id is not None,
+            allow_similar_people=allow_duplicate or restore_id is not None,
+        )
         saved = Agreement.objects.with_details().get(pk=agreement.pk)
         if restore_id is None:
             told = changes_between(None, "", data, saved.status)
@@ -188,6 +193,7 @@ def _write(
     *,
     stored: AgreementIn | None = None,
     allow_duplicate: bool = True,
+    allow_similar_people: bool = False,
 ) -> Agreement:
     errors = Errors()
     parties = check_agreement(data, errors, stored=stored)
@@ -209,7 +215,7 @@ def _write(
     if data.citations is not None:
         _sync_citations(agreement, data.citations, errors)
     if data.participants is not None:
-        _sync_participants(agreement, data.participants, errors)
+        _sync_participants(agreement, data.participants, errors, allow_similar_people)
     if data.clauses is not None:
         _sync_clauses(agreement, data.clauses, errors)
     if data.events is not None:
@@ -238,7 +244,9 @@ def _participant_key(person_id: int | None, description: str, party: str, role: 
     return ("unnamed", description.strip().casefold(), party, role)
 
 
-def _sync_participants(agreement: Agreement, participants: Sequence[ParticipantIn], errors: Errors) -> None:
+def _sync_participants(
+    agreement: Agreement, participants: Sequence[ParticipantIn], errors: Errors, allow_similar: bool
+) -> None:
     existing = {
         _participant_key(p.person_id, p.description, p.party_id, p.role): p
         for p in agreement.participants.all()
@@ -247,7 +255,7 @@ def _sync_participants(agreement: Agreement, participants: Sequence[ParticipantI
     for index, data in enumerate(participants):
         person = data.person
         if isinstance(person, PersonIn):
-            person = _new_person(person, index, errors)
+            person = _new_person(person, index, errors, allow_similar)
             if person is None:
                 continue
         key = _participant_key(pk_of(person), data.description, data.party, data.role)
@@ -270,12 +278,19 @@ def _sync_participants(agreement: Agreement, participants: Sequence[ParticipantI
     agreement.participants.exclude(pk__in=keep).delete()
 
 
-def _new_person(data: PersonIn, index: int, errors: Errors) -> Person | None:
+def _new_person(data: PersonIn, index: int, errors: Errors, allow_similar: bool) -> Person | None:
     try:
-        return person_create(data=data)
+        return person_create(data=data, allow_duplicate=allow_similar)
     except ValidationError as error:
         errors.merge(f"participants[{index}].person", error)
-        return None
+    except PossibleSameRecordError as error:
+        known = "; ".join(f"{c.name} (id {c.id}: {c.why})" for c in error.candidates)
+        errors.add(
+            f"participants[{index}].person",
+            f"“{data.name}” may be someone already recorded: {known}. Choose them, or save with "
+            "allow_duplicate if this is another person.",
+        )
+    return None
 
 
 def _sync_clauses(agreement: Agreement, clauses: Sequence[ClauseIn], errors: Errors) -> None:

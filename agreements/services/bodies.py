@@ -11,6 +11,7 @@ from django.db.models import Q
 from ..models import Agreement, Body, BodyName
 from ..search import build_document
 from .base import Errors, check_unique, clean
+from .duplicates import refuse_similar_body
 from .inputs import BodyIn, OtherNameIn
 
 
@@ -29,8 +30,12 @@ def subdivision_problem(code: str, country: str) -> str | None:
     return None
 
 
-def body_create(*, data: BodyIn) -> Body:
+def body_create(*, data: BodyIn, allow_duplicate: bool = False) -> Body:
+    """A new body; unless ``allow_duplicate``, refused with ``PossibleSameRecordError`` when one
+    of its names is another spelling of a known body's of the same country."""
     with transaction.atomic():
+        if not allow_duplicate:
+            refuse_similar_body(data)
         body = Body()
         _save(body, data)
         body_sync_other_names(body=body, other_names=data.other_names)

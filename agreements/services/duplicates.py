@@ -8,6 +8,9 @@ A new agreement is a *possible duplicate* of a stored one of the same pair when
 
 The admin shows the candidates and asks for an explicit "save anyway"; the API answers 409
 with them unless the request says ``allow_duplicate=true``; the importer refuses the row.
+
+A new person or body is refused the same way when one of its names is another spelling of a
+known one (``PossibleSameRecordError``; the rule is ``matching``'s, which the intake shares).
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from ..dates import format_partial_date
 from ..lifecycle import derive_lifecycle
 from ..models import Agreement, Country, Person
 from ..pairs import canonical_pair
-from .inputs import AgreementIn
+from .inputs import AgreementIn, BodyIn, PersonIn
+from .matching import Candidate, similar_bodies, similar_people
 
 WINDOW = datetime.timedelta(days=30)
 TITLE_SIMILARITY = 90
@@ -184,3 +188,60 @@ def refuse_duplicates(data: AgreementIn, *, exclude: int | None = None) -> None:
     candidates = possible_duplicates(data, exclude=exclude)
     if candidates:
         raise PossibleDuplicateError(candidates)
+
+
+# --- People and bodies ---------------------------------------------------------------------------
+
+
+class PossibleSameRecordError(Exception):
+    """A new person (or body) may be one already recorded under another spelling.
+
+    The rule is ``matching``'s: a known name (or other name) with the same folded key, or
+    close enough to be taken for the same (``Candidate.is_same``) — the rule by which the
+    intake links a report's name to a known person rather than propose a new one.
+    """
+
+    def __init__(self, what: str, name: str, candidates: Sequence[Candidate]) -> None:
+        self.what = what  # "person" or "body"
+        self.name = name
+        self.candidates = list(candidates)
+        known = "; ".join(f"{c.name} (id {c.id}: {c.why})" for c in self.candidates)
+        super().__init__(f"“{name}” may be a {what} already recorded: {known}.")
+
+    def as_dicts(self) -> list[dict]:
+        return [
+            {"id": c.id, "name": c.name, "matched": c.matched_name, "score": round(c.score), "why": c.why}
+            for c in self.candidates
+        ]
+
+
+def _same(candidates_per_name: Sequence[Sequence[Candidate]], exclude: int | None) -> list[Candidate]:
+    best: dict[int, Candidate] = {}
+    for candidates in candidates_per_name:
+        for candidate in candidates:
+            better = candidate.id not in best or candidate.score > best[candidate.id].score
+            if candidate.is_same and candidate.id != exclude and better:
+                best[candidate.id] = candidate
+    return sorted(best.values(), key=lambda c: (-c.score, c.id))[:LIMIT]
+
+
+def known_people_like(data: PersonIn, *, exclude: int | None = None) -> list[Candidate]:
+    """Known people any of ``data``'s names may be (``exclude``: the person being edited)."""
+    names = [data.name, *(other.name for other in data.other_names)]
+    return _same([similar_people(name, limit=LIMIT) for name in names], exclude)
+
+
+def known_bodies_like(data: BodyIn, *, exclude: int | None = None) -> list[Candidate]:
+    """Known bodies of the same country any of ``data``'s names may be."""
+    names = [data.name, *(other.name for other in data.other_names)]
+    return _same([similar_bodies(name, country=data.country, limit=LIMIT) for name in names], exclude)
+
+
+def refuse_similar_person(data: PersonIn) -> None:
+    if candidates := known_people_like(data):
+        raise PossibleSameRecordError("person", data.name, candidates)
+
+
+def refuse_similar_body(data: BodyIn) -> None:
+    if candidates := known_bodies_like(data):
+        raise PossibleSameRecordError("body", data.name, candidates)

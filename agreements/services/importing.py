@@ -129,13 +129,16 @@ class _Importer:
             ).first()
             try:
                 if person is None:
+                    # A document's people are records of their own (an export keeps them
+                    # apart), found by name or Wikidata id above; their spelling is not a guess.
                     person = person_create(
+                        allow_duplicate=True,
                         data=PersonIn(
                             name=item["name"],
                             other_names=other_names,
                             wikidata_qid=qid,
                             note=item.get("note", ""),
-                        )
+                        ),
                     )
                     self.result.created["people"] += 1
                 else:
@@ -289,7 +292,7 @@ class _Importer:
             ).first()
             try:
                 if body is None:
-                    body = body_create(data=data)
+                    body = body_create(data=data, allow_duplicate=True)  # as for people above
                     self.result.created["bodies"] += 1
                 else:
                     before = set(body.other_names.values_list("name", "kind", "language", "source_id"))

@@ -9,11 +9,16 @@ from django.db import transaction
 from ..models import Agreement, Person, PersonName
 from ..search import build_document
 from .base import Errors, check_unique, clean
+from .duplicates import refuse_similar_person
 from .inputs import OtherNameIn, PersonIn
 
 
-def person_create(*, data: PersonIn) -> Person:
+def person_create(*, data: PersonIn, allow_duplicate: bool = False) -> Person:
+    """A new person; unless ``allow_duplicate``, refused with ``PossibleSameRecordError`` when one
+    of their names is another spelling of a known person's."""
     with transaction.atomic():
+        if not allow_duplicate:
+            refuse_similar_person(data)
         person = Person(name=data.name, wikidata_qid=data.wikidata_qid, note=data.note)
         _save(person)
         person_sync_other_names(person=person, other_names=data.other_names)
