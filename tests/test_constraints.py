@@ -13,18 +13,22 @@ from agreements.models import (
     Body,
     BodyName,
     ChangeEvent,
+    ChangeEventCategory,
     Clause,
     ClauseCategory,
     Commitment,
     Country,
+    Digest,
     ImplementationEvent,
     MergedRecord,
     Participant,
     Person,
     PersonName,
+    Reader,
     Source,
     StatusEvent,
     StatusPeriod,
+    Watch,
 )
 
 from .factories import AgreementFactory, PersonFactory, country
@@ -159,6 +163,18 @@ def _implementation(**values):
     base = {"kind": "progress", "date": datetime.date(2018, 1, 1), "date_precision": "day"}
     return lambda: ImplementationEvent.objects.bulk_create(
         [ImplementationEvent(commitment=commitment, **{**base, **values})]
+    )
+
+
+def _user():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get_or_create(username="reader")[0]
+
+
+def _event() -> ChangeEvent:
+    return ChangeEvent.objects.create(
+        kind="agreement_added", agreement_id=1, title="A", party_a="IQ", party_b="IR", summary="Added."
     )
 
 
@@ -371,6 +387,37 @@ def violations() -> dict:
             lambda: ChangeEvent.objects.create(
                 kind="rumoured", agreement_id=1, title="A", party_a="IQ", party_b="IR", summary="?"
             )
+        ),
+        "change_event_category_once": lambda: _twice(
+            ChangeEventCategory.objects.create, event=_event(), slug="logistics"
+        ),
+        "watch_one_thing": lambda: (
+            lambda: Watch.objects.create(
+                user=_user(), country_id="IR", category=None, party_a_id="IQ", party_b_id="IR"
+            )
+        ),
+        "watch_pair_distinct_and_ordered": lambda: (
+            lambda: Watch.objects.create(user=_user(), party_a_id="IR", party_b_id="IQ")
+        ),
+        "watch_pair_once": lambda: _twice(
+            Watch.objects.create, user=_user(), party_a_id="IQ", party_b_id="IR"
+        ),
+        "watch_country_once": lambda: _twice(Watch.objects.create, user=_user(), country_id="IR"),
+        "watch_category_once": lambda: _twice(
+            Watch.objects.create, user=_user(), category=ClauseCategory.objects.get(slug="logistics")
+        ),
+        "reader_period_valid": lambda: lambda: Reader.objects.create(user=_user(), period="hourly"),
+        "reader_cursor_not_negative": lambda: lambda: Reader.objects.create(user=_user(), told_up_to=-1),
+        "digest_tells_changes": lambda: (
+            lambda: Digest.objects.create(user=_user(), period="daily", after=5, up_to=5, changes=0)
+        ),
+        "digest_state_valid": lambda: (
+            lambda: Digest.objects.create(
+                user=_user(), period="daily", after=0, up_to=5, changes=1, state="lost"
+            )
+        ),
+        "digest_once": lambda: _twice(
+            Digest.objects.create, user=_user(), period="daily", after=0, up_to=5, changes=1
         ),
         "merged_record_once": lambda: _twice(MergedRecord.objects.create, kind="person", old_id=8, into_id=9),
         "merged_record_not_itself": lambda: (

@@ -213,18 +213,26 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="changeeventcategory",
-            constraint=models.UniqueConstraint(fields=("event", "slug"), name="change_event_category_once"),
-        ),
-        migrations.AddConstraint(
-            model_name="digest",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("up_to__gt", models.F("after"))), name="digest_tells_changes"
+            constraint=models.UniqueConstraint(
+                fields=("event", "slug"),
+                name="change_event_category_once",
+                violation_error_message="The change already has this category.",
             ),
         ),
         migrations.AddConstraint(
             model_name="digest",
             constraint=models.CheckConstraint(
-                condition=models.Q(("state__in", ["sending", "sent", "failed"])), name="digest_state_valid"
+                condition=models.Q(("up_to__gt", models.F("after"))),
+                name="digest_tells_changes",
+                violation_error_message="A digest tells at least one change.",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="digest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("state__in", ["sending", "sent", "failed"])),
+                name="digest_state_valid",
+                violation_error_message="Choose the state of the digest from the list.",
             ),
         ),
         migrations.AddConstraint(
@@ -233,6 +241,7 @@ class Migration(migrations.Migration):
                 condition=models.Q(("state", "failed"), _negated=True),
                 fields=("user", "up_to"),
                 name="digest_once",
+                violation_error_message="These changes were already told to this reader.",
             ),
         ),
         migrations.AddConstraint(
@@ -246,7 +255,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="reader",
             constraint=models.CheckConstraint(
-                condition=models.Q(("told_up_to__gte", 0)), name="reader_cursor_not_negative"
+                condition=models.Q(("told_up_to__gte", 0)),
+                name="reader_cursor_not_negative",
+                violation_error_message="The last change told cannot be below zero.",
             ),
         ),
         migrations.AddConstraint(

@@ -82,7 +82,13 @@ class ChangeEventCategory(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["slug", "event"], name="change_event_category")]
-        constraints = [models.UniqueConstraint(fields=["event", "slug"], name="change_event_category_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "slug"],
+                name="change_event_category_once",
+                violation_error_message="The change already has this category.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.slug

@@ -123,7 +123,11 @@ class Reader(models.Model):
                 name="reader_period_valid",
                 violation_error_message="Choose how often from the list.",
             ),
-            models.CheckConstraint(condition=models.Q(told_up_to__gte=0), name="reader_cursor_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(told_up_to__gte=0),
+                name="reader_cursor_not_negative",
+                violation_error_message="The last change told cannot be below zero.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -158,15 +162,22 @@ class Digest(models.Model):
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(up_to__gt=models.F("after")), name="digest_tells_changes"
+                condition=models.Q(up_to__gt=models.F("after")),
+                name="digest_tells_changes",
+                violation_error_message="A digest tells at least one change.",
             ),
             models.CheckConstraint(
-                condition=models.Q(state__in=DigestState.values), name="digest_state_valid"
+                condition=models.Q(state__in=DigestState.values),
+                name="digest_state_valid",
+                violation_error_message="Choose the state of the digest from the list.",
             ),
             # The same changes are never told twice to one reader (a digest that failed to
             # send gives them back, to be told by the next one).
             models.UniqueConstraint(
-                fields=["user", "up_to"], condition=~models.Q(state="failed"), name="digest_once"
+                fields=["user", "up_to"],
+                condition=~models.Q(state="failed"),
+                name="digest_once",
+                violation_error_message="These changes were already told to this reader.",
             ),
         ]
 
