@@ -169,7 +169,8 @@ def make_varied_dataset(count: int = 12, *, seed: int = 5) -> list[Agreement]:
                         f"Ministry {index} {texts[index % len(texts)][:10]}",
                         country=party_a,
                         other_names=[OtherNameIn(f"MoD {index}")],
-                    )
+                    ),
+                    allow_duplicate=True,  # namesakes on purpose: "Ministry 0 …", "Ministry 6 …"
                 ),
                 "body_b": body_create(
                     data=BodyIn(
@@ -177,7 +178,8 @@ def make_varied_dataset(count: int = 12, *, seed: int = 5) -> list[Agreement]:
                         country=party_b,
                         kind="armed_force",
                         subdivision=_first_subdivision(party_b) if local else "",
-                    )
+                    ),
+                    allow_duplicate=True,
                 ),
             }
             due = PartialDate.of(signed.replace(year=signed.year + 2), DatePrecision.MONTH)
