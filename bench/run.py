@@ -32,7 +32,7 @@ import os
 import time
 import urllib.request
 
-from .harness import dataset, engines, peers, report
+from .harness import dataset, engines, peers, prerequisites, report
 from .harness.common import ROOT, WORK, argument_parser, say, shown, write_result
 from .harness.export import measure_export
 from .harness.load import Measurement, Request, pgbench, settle, wrk
@@ -168,8 +168,10 @@ def parse_arguments() -> argparse.Namespace:
 def main() -> None:
     args = parse_arguments()
     if args.database == "sqlite":
+        prerequisites.require(prerequisites.BENCH_SQLITE)
         engines.main(args)
         return
+    prerequisites.require(prerequisites.BENCH_POSTGRES)
     started = time.perf_counter()
     env = server_environment(args.database_url, secret_key="bench-only-not-a-secret")
     prepared = dataset.prepare_postgres(args.database_url, args.agreements, env)
