@@ -304,6 +304,9 @@ PANEL_ANONYMOUS_MAX_ROWS = env.int("PANEL_ANONYMOUS_MAX_ROWS", default=500_000)
 # Anonymous clients may read unless this is on; writes always need the Editors' permissions.
 API_REQUIRE_LOGIN_FOR_READS = env.bool("API_REQUIRE_LOGIN_FOR_READS", default=False)
 API_MAX_PAGE_SIZE = 500
+# A list's page counts its rows exactly up to this many; beyond, PostgreSQL's planner estimate
+# (count_is_exact: false) saves a COUNT(*) of the whole result on every page.
+API_EXACT_COUNT_LIMIT = env.int("API_EXACT_COUNT_LIMIT", default=10_000)
 # Seconds an API token works after it is issued (0: until revoked). Signing in again, changing
 # the password or deactivating the account revokes it in any case (agreements/accounts.py).
 API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=0)
