@@ -146,8 +146,12 @@ class Pagination(pagination.BasePagination):
         self.pages, self.cursor = _Pages(), _Cursor()
         self.active: pagination.BasePagination = self.pages
 
+    @staticmethod
+    def is_cursor(request) -> bool:
+        return "cursor" in request.query_params
+
     def paginate_queryset(self, queryset, request, view=None):
-        self.active = self.cursor if "cursor" in request.query_params else self.pages
+        self.active = self.cursor if self.is_cursor(request) else self.pages
         return self.active.paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data: Any) -> Response:

@@ -14,10 +14,14 @@ table of any agreement queryset, however it is filtered.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
+from ..models import Agreement
 from .sql import POSTGRESQL, SQLITE, TABLES, Dialect
 
 OUTER = f'"{TABLES["agreement"]}"'
@@ -192,3 +196,17 @@ _SQL = {dialect.vendor: agreement_document_sql(dialect) for dialect in (POSTGRES
 def with_documents(queryset: QuerySet) -> QuerySet:
     """``queryset`` as ``{"id", "version", "document"}`` rows; ``document`` is the agreement's JSON text."""
     return queryset.annotate(document=RawSQL(_SQL[connection.vendor], ())).values("id", "version", "document")
+
+
+def documents_in_order(ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The ``with_documents`` rows of the agreements ``ids``, in that order.
+
+    For a numbered page, whose rows are chosen by a query of keys alone: a document in the
+    page's own query would be built for every row its offset skips as well (PostgreSQL
+    computes the select list below the LIMIT), 7 s for page 100 of 250,000 agreements.
+    An agreement deleted between the two queries is left out.
+    """
+    if not ids:
+        return []
+    rows = {row["id"]: row for row in with_documents(Agreement.objects.filter(pk__in=ids))}
+    return [rows[pk] for pk in ids if pk in rows]

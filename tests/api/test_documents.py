@@ -54,8 +54,8 @@ def test_a_list_costs_the_same_queries_for_2_or_50_agreements(api, demo_data, ur
     assert queries_for(api, url) == with_three
 
 
-def test_a_page_is_a_count_and_one_query(api, demo_data, django_assert_num_queries):
-    with django_assert_num_queries(2):  # COUNT(*), then the page of documents
+def test_a_page_is_a_count_its_keys_and_their_documents(api, demo_data, django_assert_num_queries):
+    with django_assert_num_queries(3):  # the count, the page's keys, their documents
         api.get("/api/agreements/")
     with django_assert_num_queries(1):  # cursor mode: no count
         api.get("/api/agreements/?cursor=")
@@ -72,10 +72,23 @@ def test_the_first_page_reads_the_list_order_index_instead_of_sorting_the_table(
     """At 250,000 agreements, sorting the table for the first page cost 150 ms (issue 6)."""
     with CaptureQueriesContext(connection) as captured:
         api.get("/api/agreements/")
-    page = captured.captured_queries[-1]["sql"]
+    page = captured.captured_queries[-2]["sql"]  # the page's keys; the last query is their documents
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # three rows would be read whole otherwise
         cursor.execute(f"EXPLAIN {page}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "agreement_list_order" in plan
     assert "Sort Key: agreements_agreement.signed_on" not in plan
+
+
+def test_a_numbered_page_builds_documents_for_its_own_rows_only(api, demo_data):
+    """Page 2 of 1-row pages: the documents' query names the page's one agreement, and no
+    query both skips rows (OFFSET) and builds documents."""
+    with CaptureQueriesContext(connection) as captured:
+        body = api.get("/api/agreements/?page_size=1&page=2").json()
+    (shown,) = body["results"]
+    builds = [q["sql"] for q in captured.captured_queries if "json" in q["sql"].lower()]
+    assert builds
+    assert all("OFFSET" not in sql.upper() for sql in builds)
+    everything = api.get("/api/agreements/?page_size=3").json()["results"]
+    assert shown == everything[1]
