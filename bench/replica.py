@@ -228,10 +228,24 @@ def down(target: ReplicaSet) -> list[str]:
     return stopped
 
 
-def remove(target: ReplicaSet) -> None:
-    """Stop the set and delete its directory (the tests' set leaves nothing behind)."""
+def remove(target: ReplicaSet, *, wait: bool = True) -> None:
+    """Stop the set and delete its directory (the tests' set leaves nothing behind).
+
+    With ``wait=False`` the servers are stopped before it returns, and the files (a few hundred
+    megabytes that a busy disk may take many seconds to unlink) are deleted in the background.
+    """
     down(target)
-    shutil.rmtree(target.primary.data.parent, ignore_errors=True)
+    directory = target.primary.data.parent
+    if wait:
+        shutil.rmtree(directory, ignore_errors=True)
+    else:
+        subprocess.Popen(
+            ["rm", "-rf", "--", str(directory)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
 
 def _existing_replicas(directory: Path) -> int:

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.test import override_settings
@@ -128,24 +129,35 @@ def topology(tmp_path_factory) -> Iterator[Topology]:
         Path(tempfile.mkdtemp(prefix="tracker-replicas-")), PRIMARY_PORT, replicas=2
     )
     try:
-        built = replica_set_scripts.up(target, throwaway=True)
-        env = production_environment(DATABASE_URL=built.database_url, RATE_LIMITS="false")
+        replica_set_scripts.up(replica_set_scripts.ReplicaSet(target.primary, ()), throwaway=True)
+        env = production_environment(DATABASE_URL=target.database_url, RATE_LIMITS="false")
         env.pop("DATABASE_REPLICA_URLS", None)
-        token = subprocess.run(
-            [sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-        ).stdout.split()[-1]
-        built.wait_until_replayed()
+        # The replicas are copied while the primary migrates (the longest step): they replay it.
+        setup = subprocess.Popen(
+            [sys.executable, "-c", SETUP],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        replica_set_scripts.up(target, throwaway=True)
+        output, errors = setup.communicate(timeout=300)
+        assert setup.returncode == 0, errors
+        token = output.split()[-1]
+        target.wait_until_replayed()
         env |= {
-            "DATABASE_REPLICA_URLS": built.replica_urls,
+            "DATABASE_REPLICA_URLS": target.replica_urls,
             "REPLICA_MAX_LAG_SECONDS": str(MAX_LAG_S),
             "REPLICA_CHECK_SECONDS": str(CHECK_S),
             "REPLICA_READ_YOUR_WRITES_SECONDS": str(WINDOW_S),
             "LOG_LEVEL": "INFO",
         }
         with gunicorn(env, work, "replicas") as server:
-            yield Topology(built, server, token)
+            yield Topology(target, server, token)
     finally:
-        replica_set_scripts.remove(target)
+        replica_set_scripts.remove(target, wait=False)
 
 
 @pytest.fixture
@@ -230,3 +242,165 @@ def test_a_stopped_replica_is_skipped_without_an_error(replicas):
     for _ in range(5):
         assert title in replicas.titles()
     assert "is skipped, reads go to the primary: not answering" in replicas.server.output()
+
+
+# --- Without a server: the settings, the router's decisions, the middleware's marks ---------------
+
+POSTGRES_PRIMARY = {"ENGINE": databases.POSTGRESQL, "NAME": "tracker", "CONN_MAX_AGE": 60}
+
+
+def test_replica_urls_become_aliases_connected_as_the_primary():
+    entries = databases.replica_databases(
+        POSTGRES_PRIMARY, ["postgres://u@a:5433/tracker", " postgres://u@b/tracker?connect_timeout=9 ", ""]
+    )
+    assert list(entries) == ["replica1", "replica2"]
+    first, second = entries.values()
+    assert (first["HOST"], first["PORT"], first["NAME"]) == ("a", 5433, "tracker")
+    assert first["CONN_MAX_AGE"] == 60
+    assert first["CONN_HEALTH_CHECKS"] is True
+    assert first["TEST"] == {"MIRROR": "default"}
+    assert first["OPTIONS"]["connect_timeout"] == databases.CONNECT_TIMEOUT_S
+    assert second["OPTIONS"]["connect_timeout"] == 9  # the URL's own wins
+    assert databases.replica_databases(POSTGRES_PRIMARY, []) == {}
+
+
+def test_replicas_of_sqlite_or_of_another_engine_are_refused_with_the_reason():
+    with pytest.raises(ImproperlyConfigured, match="supported on PostgreSQL only"):
+        databases.replica_databases({"ENGINE": "tracker.sqlite"}, ["postgres://u@a/tracker"])
+    with pytest.raises(ImproperlyConfigured, match="entry 2 is not a PostgreSQL URL"):
+        databases.replica_databases(POSTGRES_PRIMARY, ["postgres://u@a/t", "mysql://u@b/t"])
+
+
+def test_a_server_on_sqlite_with_replicas_says_so_and_does_not_start():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tracker.settings", "SECRET_KEY": "x"}
+    env |= {"DATABASE_URL": "sqlite:///unused.sqlite3", "DATABASE_REPLICA_URLS": "postgres://u@a/tracker"}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode != 0
+    assert "read replicas are supported on PostgreSQL only (a SQLite file has no replicas)" in done.stderr
+
+
+def test_a_read_your_writes_window_shorter_than_a_replica_may_lag_is_refused():
+    with pytest.raises(ImproperlyConfigured, match=r"at least REPLICA_MAX_LAG_SECONDS \+ REPLICA_CHECK"):
+        databases.check_window(read_your_writes_s=5, max_lag_s=5, check_s=2)
+    databases.check_window(read_your_writes_s=7, max_lag_s=5, check_s=2)
+
+
+@pytest.fixture
+def chosen(monkeypatch) -> list[str]:
+    """Every replica the router picks (``replica1``, as if it were usable)."""
+    picks: list[str] = []
+
+    def choose() -> str:
+        picks.append("replica1")
+        return "replica1"
+
+    monkeypatch.setattr(routing.health, "choose", choose)
+    return picks
+
+
+@pytest.fixture
+def asked(monkeypatch) -> list[str]:
+    """Each time a request asks for a replica (and gets the primary: the suite has no replica)."""
+    asks: list[str] = []
+
+    def choose() -> str:
+        asks.append("asked")
+        return DEFAULT_DB_ALIAS
+
+    monkeypatch.setattr(routing.health, "choose", choose)
+    return asks
+
+
+# Outside the test case's own transaction, which would send every read to the primary.
+OUTSIDE_TRANSACTIONS = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@OUTSIDE_TRANSACTIONS
+def test_a_safe_request_reads_one_replica_outside_transactions(chosen):
+    from agreements.models import Agreement
+
+    router = routing.ReplicaRouter()
+    assert router.db_for_read(Agreement) == DEFAULT_DB_ALIAS  # outside a request: commands, shells
+    with routing.request_routing(primary_only=False):
+        assert router.db_for_read(Agreement) == "replica1"
+        assert router.db_for_read(Agreement) == "replica1"
+        with transaction.atomic():  # a transaction reads what it writes and locks
+            assert router.db_for_read(Agreement) == DEFAULT_DB_ALIAS
+    assert chosen == ["replica1"]  # one choice per request
+
+
+def test_credentials_sessions_and_writes_go_to_the_primary(chosen):
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.models import Session
+    from rest_framework.authtoken.models import Token
+
+    from agreements.models import Agreement
+
+    router = routing.ReplicaRouter()
+    with routing.request_routing(primary_only=False) as state:
+        for model in (Token, Session, User):
+            assert router.db_for_read(model) == DEFAULT_DB_ALIAS
+        assert router.db_for_write(Agreement) == DEFAULT_DB_ALIAS
+        assert state.wrote
+        # The rest of the request reads what it wrote.
+        assert router.db_for_read(Agreement) == DEFAULT_DB_ALIAS
+    with routing.request_routing(primary_only=True):
+        assert router.db_for_read(Agreement) == DEFAULT_DB_ALIAS
+    assert chosen == []
+    assert router.allow_migrate(DEFAULT_DB_ALIAS, "agreements")
+    assert not router.allow_migrate("replica1", "agreements")
+
+
+ROUTED = override_settings(
+    DATABASE_ROUTERS=[databases.ROUTER],
+    MIDDLEWARE=[databases.MIDDLEWARE, *settings.MIDDLEWARE],
+    REPLICA_READ_YOUR_WRITES_SECONDS=30,
+)
+
+
+@OUTSIDE_TRANSACTIONS
+@ROUTED
+def test_a_browser_that_wrote_reads_the_primary_by_its_signed_cookie(editor_client, asked, memorandum):
+    assert editor_client.get(LIST).status_code == 200
+    assert asked == ["asked"]
+    assert "read_primary" not in editor_client.cookies  # reading marks nobody
+    response = editor_client.post(LIST, memorandum, content_type="application/json")
+    assert response.status_code == 201, response.content
+    cookie = response.cookies["read_primary"]
+    assert cookie["max-age"] == 30
+    assert cookie["httponly"]
+    asked.clear()
+    assert editor_client.get(LIST).status_code == 200
+    assert asked == []  # the primary served it
+    del editor_client.cookies["read_primary"]
+    assert editor_client.get(LIST).status_code == 200
+    assert asked == ["asked"]
+
+
+@OUTSIDE_TRANSACTIONS
+@ROUTED
+def test_a_token_client_that_wrote_reads_the_primary_without_cookies(editor, asked, memorandum):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    token = Token.objects.create(user=editor)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.post(LIST, memorandum, format="json").status_code == 201
+    client.cookies.clear()
+    asked.clear()
+    assert client.get(LIST).status_code == 200
+    assert asked == []
+    # Another client, anonymous, is not marked by it.
+    other = APIClient()
+    assert other.get(LIST).status_code == 200
+    assert asked == ["asked"]
+
+
+@ROUTED
+def test_a_refused_write_marks_nobody(api, memorandum):
+    response = api.post(LIST, memorandum, format="json")
+    assert response.status_code in (401, 403)
+    assert "read_primary" not in response.cookies
