@@ -29,7 +29,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def _newest_server_programs() -> Path:
+    """Debian's newest PostgreSQL server programs (``PG_BIN`` in the environment wins)."""
+    if "PG_BIN" in os.environ:
+        return Path(os.environ["PG_BIN"])
+    versions = sorted(
+        (path.parent for path in Path("/usr/lib/postgresql").glob("*/bin/initdb")),
+        key=lambda bin_dir: int(bin_dir.parent.name) if bin_dir.parent.name.isdigit() else 0,
+    )
+    return versions[-1] if versions else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _newest_server_programs()
 DEFAULT_DIRECTORY = ROOT / ".replica"
 DEFAULT_PORT = 55470
 HOST = "127.0.0.1"
