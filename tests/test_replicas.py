@@ -404,3 +404,18 @@ def test_a_refused_write_marks_nobody(api, memorandum):
     response = api.post(LIST, memorandum, format="json")
     assert response.status_code in (401, 403)
     assert "read_primary" not in response.cookies
+
+
+def test_make_serve_says_where_reads_go_and_how_writers_are_remembered():
+    primary = {"default": POSTGRES_PRIMARY}
+    assert "none (DATABASE_REPLICA_URLS is not set)" in databases.describe(
+        primary, shared_cache=False, read_your_writes_s=10
+    )
+    with_replicas = primary | databases.replica_databases(POSTGRES_PRIMARY, ["postgres://u@r1:5433/tracker"])
+    line = databases.describe(with_replicas, shared_cache=False, read_your_writes_s=10)
+    assert "replica1 (r1:5433)" in line
+    assert "for 10 s" in line
+    assert "per process only, as CACHE_URL is not set" in line
+    assert "in Redis for every process" in databases.describe(
+        with_replicas, shared_cache=True, read_your_writes_s=10
+    )

@@ -70,3 +70,25 @@ def check_window(*, read_your_writes_s: float, max_lag_s: float, check_s: float)
             "replica may be that far behind, and a client must not read from it before its write "
             "is there."
         )
+
+
+def describe(databases: dict[str, dict[str, Any]], *, shared_cache: bool, read_your_writes_s: float) -> str:
+    """One line for ``make serve``'s summary: where reads go, and how writers are remembered."""
+    replicas = [
+        f"{name} ({entry.get('HOST') or 'localhost'}:{entry.get('PORT') or 5432})"
+        for name, entry in databases.items()
+        if name != "default"
+    ]
+    if not replicas:
+        return "Read replicas: none (DATABASE_REPLICA_URLS is not set); every query goes to the primary."
+    tokens = (
+        "in Redis for every process"
+        if shared_cache
+        else "per process only, as CACHE_URL is not set (a token client without cookies may then read "
+        "a replica before its write is there: set CACHE_URL=redis://…)"
+    )
+    return (
+        f"Read replicas: {', '.join(replicas)}; reads outside transactions go to them. After a write, "
+        f"a client reads the primary for {read_your_writes_s:g} s: by a signed cookie, and by its "
+        f"token {tokens}."
+    )
