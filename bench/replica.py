@@ -189,8 +189,23 @@ def _settings(port: int, socket_directory: Path, *, throwaway: bool) -> str:
     return "\n# bench/replica.py\n" + "\n".join(lines) + "\n"
 
 
-def up(target: ReplicaSet, *, throwaway: bool = False) -> ReplicaSet:
-    """Create what is missing of ``target`` (primary, then each replica from it), start it all."""
+def snapshot(primary: Server, destination: Path) -> None:
+    """A copy of the running ``primary``'s data in ``destination`` (``pg_basebackup``, no standby
+    settings): started, it recovers to the moment of the copy and runs as a primary of its own."""
+    _run(
+        [
+            *(str(PG_BIN / "pg_basebackup"), "-h", HOST, "-p", str(primary.port), "-U", SUPERUSER),
+            *("-D", str(destination), "-X", "stream", "--checkpoint=fast", "--no-sync"),
+        ],
+        f"pg_basebackup of {primary.name} into {destination}",
+    )
+
+
+def up(target: ReplicaSet, *, throwaway: bool = False, primary_from: Path | None = None) -> ReplicaSet:
+    """Create what is missing of ``target`` (primary, then each replica from it), start it all.
+
+    ``primary_from``: a ``snapshot`` to copy as the primary instead of an empty ``initdb``.
+    """
     if not server_binaries_present():
         raise ReplicaSetError(
             f"PostgreSQL's server programs are not in {PG_BIN} (apt-get install postgresql-15)"
@@ -201,6 +216,11 @@ def up(target: ReplicaSet, *, throwaway: bool = False) -> ReplicaSet:
     if os.geteuid() == 0:
         postgres = pwd.getpwnam(SUPERUSER)
         shutil.chown(directory, postgres.pw_uid, postgres.pw_gid)
+    if not (primary.data / "PG_VERSION").exists() and primary_from is not None:
+        _run(["cp", "-a", str(primary_from), str(primary.data)], f"copying {primary_from}")
+        # Its own port and socket directory: the last setting in the file wins.
+        with (primary.data / "postgresql.conf").open("a") as conf:
+            conf.write(_settings(primary.port, directory, throwaway=throwaway))
     if not (primary.data / "PG_VERSION").exists():
         _run(
             [

@@ -21,8 +21,10 @@ sets ``REQUIRE_REPLICAS=1``, which turns that skip into a failure.
 
 from __future__ import annotations
 
+import hashlib
 import http.cookiejar
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -121,6 +123,34 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
         return False
 
 
+def _template_key() -> str:
+    """What the migrated primary depends on: every migration, the setup, PostgreSQL's version."""
+    from django.apps import apps
+
+    digest = hashlib.sha256(SETUP.encode())
+    version = [str(replica_set_scripts.PG_BIN / "postgres"), "--version"]
+    digest.update(subprocess.run(version, capture_output=True, check=True).stdout)
+    for app in apps.get_app_configs():
+        for path in sorted(Path(app.path).glob("migrations/*.py")):
+            digest.update(f"{app.label}/{path.name}".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _keep_template(primary: replica_set_scripts.Server, template: Path, token: str) -> None:
+    """A snapshot of the migrated primary, so that the next run (CI's second, on SQLite) skips
+    the migrations, by far the longest step. Built beside and renamed: never seen half-made."""
+    building = Path(tempfile.mkdtemp(prefix=f"{template.name}-", dir=template.parent))
+    try:
+        if os.geteuid() == 0:
+            shutil.chown(building, replica_set_scripts.SUPERUSER, replica_set_scripts.SUPERUSER)
+        replica_set_scripts.snapshot(primary, building / "primary")
+        (building / "token").write_text(token)
+        building.rename(template)
+    except OSError:  # another run kept one first
+        shutil.rmtree(building, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
 def topology(tmp_path_factory) -> Iterator[Topology]:
     work = tmp_path_factory.mktemp("replicas")
@@ -128,24 +158,32 @@ def topology(tmp_path_factory) -> Iterator[Topology]:
     target = replica_set_scripts.replica_set(
         Path(tempfile.mkdtemp(prefix="tracker-replicas-")), PRIMARY_PORT, replicas=2
     )
+    template = Path(tempfile.gettempdir()) / f"tracker-replicas-template-{_template_key()}"
+    env = production_environment(DATABASE_URL=target.database_url, RATE_LIMITS="false")
+    env.pop("DATABASE_REPLICA_URLS", None)
     try:
-        replica_set_scripts.up(replica_set_scripts.ReplicaSet(target.primary, ()), throwaway=True)
-        env = production_environment(DATABASE_URL=target.database_url, RATE_LIMITS="false")
-        env.pop("DATABASE_REPLICA_URLS", None)
-        # The replicas are copied while the primary migrates (the longest step): they replay it.
-        setup = subprocess.Popen(
-            [sys.executable, "-c", SETUP],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-        )
-        replica_set_scripts.up(target, throwaway=True)
-        output, errors = setup.communicate(timeout=300)
-        assert setup.returncode == 0, errors
-        token = output.split()[-1]
+        if (template / "token").exists():
+            primary = replica_set_scripts.ReplicaSet(target.primary, ())
+            replica_set_scripts.up(primary, throwaway=True, primary_from=template / "primary")
+            token = (template / "token").read_text()
+            replica_set_scripts.up(target, throwaway=True)
+        else:
+            replica_set_scripts.up(replica_set_scripts.ReplicaSet(target.primary, ()), throwaway=True)
+            # The replicas are copied while the primary migrates (the longest step): they replay it.
+            setup = subprocess.Popen(
+                [sys.executable, "-c", SETUP],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
+                text=True,
+            )
+            replica_set_scripts.up(target, throwaway=True)
+            output, errors = setup.communicate(timeout=300)
+            assert setup.returncode == 0, errors
+            token = output.split()[-1]
+            _keep_template(target.primary, template, token)
         target.wait_until_replayed()
         env |= {
             "DATABASE_REPLICA_URLS": target.replica_urls,
