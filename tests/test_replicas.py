@@ -458,3 +458,12 @@ def test_make_serve_says_where_reads_go_and_how_writers_are_remembered():
     assert "in Redis for every process" in databases.describe(
         with_replicas, shared_cache=True, read_your_writes_s=10
     )
+
+
+@override_settings(DATABASE_ROUTERS=[databases.ROUTER])
+def test_a_lock_is_taken_on_the_primary_and_a_plain_read_on_the_replica(chosen):
+    from agreements.models import Agreement
+
+    with routing.request_routing(primary_only=False):
+        assert Agreement.objects.all().db == "replica1"
+        assert Agreement.objects.select_for_update().db == DEFAULT_DB_ALIAS
