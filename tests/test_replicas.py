@@ -320,6 +320,20 @@ def test_a_server_on_sqlite_with_replicas_says_so_and_does_not_start():
     assert "read replicas are supported on PostgreSQL only (a SQLite file has no replicas)" in done.stderr
 
 
+def test_a_server_with_replicas_and_too_short_a_window_does_not_start():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tracker.settings", "SECRET_KEY": "x"}
+    env |= {
+        "DATABASE_URL": "postgres://u@primary/tracker",
+        "DATABASE_REPLICA_URLS": "postgres://u@replica/tracker",
+        "REPLICA_READ_YOUR_WRITES_SECONDS": "1",
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode != 0
+    assert "REPLICA_READ_YOUR_WRITES_SECONDS (1) must be at least" in done.stderr
+
+
 def test_a_read_your_writes_window_shorter_than_a_replica_may_lag_is_refused():
     with pytest.raises(ImproperlyConfigured, match=r"at least REPLICA_MAX_LAG_SECONDS \+ REPLICA_CHECK"):
         databases.check_window(read_your_writes_s=5, max_lag_s=5, check_s=2)

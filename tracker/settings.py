@@ -113,13 +113,13 @@ REPLICA_READ_YOUR_WRITES_SECONDS = env.float("REPLICA_READ_YOUR_WRITES_SECONDS",
 # A replica further behind than this is skipped; its lag is measured at most this often per process.
 REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
 REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=2.0)
-replicas.check_window(
-    read_your_writes_s=REPLICA_READ_YOUR_WRITES_SECONDS,
-    max_lag_s=REPLICA_MAX_LAG_SECONDS,
-    check_s=REPLICA_CHECK_SECONDS,
-)
 DATABASE_ROUTERS = [replicas.ROUTER] if len(DATABASES) > 1 else []
 if DATABASE_ROUTERS:
+    replicas.check_window(
+        read_your_writes_s=REPLICA_READ_YOUR_WRITES_SECONDS,
+        max_lag_s=REPLICA_MAX_LAG_SECONDS,
+        check_s=REPLICA_CHECK_SECONDS,
+    )
     # Before the sessions' middleware: every read of the request follows the routing it decides.
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"), replicas.MIDDLEWARE
