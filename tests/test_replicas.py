@@ -481,3 +481,44 @@ def test_a_lock_is_taken_on_the_primary_and_a_plain_read_on_the_replica(chosen):
     with routing.request_routing(primary_only=False):
         assert Agreement.objects.all().db == "replica1"
         assert Agreement.objects.select_for_update().db == DEFAULT_DB_ALIAS
+
+
+def test_a_replica_whose_connection_breaks_during_a_query_is_skipped_at_once():
+    from types import SimpleNamespace
+
+    from django.db import OperationalError
+
+    from tracker.replicas import health
+
+    def failing(sql, params, many, context):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    def context(alias: str, *, broken: bool) -> dict:
+        raw = SimpleNamespace(closed=broken, broken=broken)
+        return {"connection": SimpleNamespace(alias=alias, connection=raw)}
+
+    health.forget()
+    try:
+        with pytest.raises(OperationalError):
+            health.note_broken_connection(failing, "SELECT 1", None, False, context("replica1", broken=True))
+        assert not health._status["replica1"].usable
+        # A query that failed on a sound connection (a bad statement, a timeout) says nothing of it.
+        with pytest.raises(OperationalError):
+            health.note_broken_connection(failing, "SELECT 1", None, False, context("replica2", broken=False))
+        assert "replica2" not in health._status
+    finally:
+        health.forget()
+
+
+def test_only_replica_connections_are_watched():
+    from types import SimpleNamespace
+
+    from tracker.replicas import health
+
+    replica, primary = (
+        SimpleNamespace(alias=alias, execute_wrappers=[]) for alias in ("replica1", "default")
+    )
+    for connection in (replica, primary, replica):
+        health.watch(None, connection)
+    assert replica.execute_wrappers == [health.note_broken_connection]  # once, however often it reconnects
+    assert primary.execute_wrappers == []

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.backends.signals import connection_created
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +112,32 @@ def _record(alias: str, status: Status) -> Status:
 def _close(alias: str) -> None:
     with contextlib.suppress(DatabaseError):
         connections[alias].close()
+
+
+def note_broken_connection(execute, sql, params, many, context):
+    """Every replica connection's execute wrapper: a query that fails because the replica went
+    away (its connection is closed or broken) marks the replica unusable at once, so that only
+    the request in flight fails and the next ones skip it without waiting for the next measure."""
+    try:
+        return execute(sql, params, many, context)
+    except DatabaseError:
+        wrapper = context["connection"]
+        raw = wrapper.connection
+        if raw is None or raw.closed or getattr(raw, "broken", False):
+            _record(wrapper.alias, Status(time.monotonic(), usable=False, reason="its connection broke"))
+        raise
+
+
+def watch(sender, connection, **kwargs) -> None:
+    """``connection_created``: each new replica connection gets ``note_broken_connection``."""
+    if (
+        REPLICA_ALIAS.fullmatch(connection.alias)
+        and note_broken_connection not in connection.execute_wrappers
+    ):
+        connection.execute_wrappers.append(note_broken_connection)
+
+
+connection_created.connect(watch, dispatch_uid="tracker.replicas.health.watch")
 
 
 def forget() -> None:
