@@ -103,7 +103,8 @@ def _record(alias: str, status: Status) -> Status:
     _status[alias] = status
     if before is None or before.usable != status.usable:
         if status.usable:
-            logger.info("Read replica %s is used again (%s).", alias, status.reason)
+            again = "" if before is None else " again"
+            logger.info("Read replica %s is used%s (%s).", alias, again, status.reason)
         else:
             logger.warning("Read replica %s is skipped, reads go to the primary: %s.", alias, status.reason)
     return status
