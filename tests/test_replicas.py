@@ -238,6 +238,12 @@ def test_lists_come_from_a_replica_and_a_writer_reads_its_writes(replicas):
     anonymous = replicas.titles()
     assert earlier in anonymous
     assert title not in anonymous
+    # The server's connection that read the list is a replica's (its last statement is still shown).
+    seen = (
+        "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+        "AND query LIKE 'SELECT \"agreements_agreement\".%'"
+    )
+    assert sum(int(replica.psql(seen, "tracker")) for replica in replicas.replica_set.replicas) >= 1
     # The writer, by its token (its client keeps no cookie): the primary answers.
     assert title in replicas.titles(editor)
     # A client that keeps cookies is marked by the signed cookie alone, whatever it sends.
