@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test install lint format clean bench race load fault fuzz backup restore intake-eval
+.PHONY: run serve test install lint format clean bench race load fault fuzz backup restore intake-eval replica replica-down
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (set PYTHON=python3.x).") if sys.version_info < (3, 11) else None'
@@ -76,6 +76,16 @@ backup: install
 
 restore: install
 	$(BIN)/python manage.py restore_database $(BACKUP)
+
+## A PostgreSQL primary and a streaming replica of our own under .replica/ (ports 55470, 55471;
+## the machine's cluster on 5432 is never touched); prints the DATABASE_URL and DATABASE_REPLICA_URLS
+## to use. REPLICA_ARGS="--replicas 2" for two. replica-down stops exactly those servers (data kept).
+## See docs/operations.md, "Read replicas".
+replica: install
+	$(BIN)/python -m bench.replica up $(REPLICA_ARGS)
+
+replica-down: install
+	$(BIN)/python -m bench.replica down $(REPLICA_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,5 +1,5 @@
 """Benchmarks and integrity scripts, run from the repository's root as modules:
 ``python -m bench.run``, ``bench.race``, ``bench.mixed_load``, ``bench.fault``,
-``bench.fuzz`` and ``bench.reports_bench`` (the Makefile's bench, race, load, fault and
-fuzz targets). What they share is in ``bench.harness``; see bench/README.md.
+``bench.fuzz``, ``bench.reports_bench`` and ``bench.replica`` (the Makefile's bench, race,
+load, fault, fuzz and replica targets). What they share is in ``bench.harness``; see bench/README.md.
 """

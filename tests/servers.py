@@ -122,7 +122,8 @@ def gunicorn(
             try:
                 requests.get(f"{server.url}/favicon.ico", timeout=5)  # static: counts against no limit
                 break
-            except requests.ConnectionError:
+            # A worker still booting on a loaded machine leaves the probe waiting: try again.
+            except (requests.ConnectionError, requests.Timeout):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"gunicorn did not start:\n{server.output()}") from None
                 time.sleep(0.1)

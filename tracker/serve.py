@@ -39,6 +39,8 @@ def summary() -> list[str]:
 
     from agreements.web.throttling import Rate, describe_limits
 
+    from .replicas import databases as replicas
+
     for rate in settings.RATE_LIMITS.values():
         Rate.parse(rate)  # a malformed rate stops the start, not a request
     lines = [f"Static files: {settings.STATIC_ROOT}, served by WhiteNoise (hashed names, cached for a year)."]
@@ -52,6 +54,13 @@ def summary() -> list[str]:
         )
     else:
         lines.append("Rate limits are off (RATE_LIMITS=false).")
+    lines.append(
+        replicas.describe(
+            settings.DATABASES,
+            shared_cache=settings.CACHES["default"]["BACKEND"].endswith("RedisCache"),
+            read_your_writes_s=settings.REPLICA_READ_YOUR_WRITES_SECONDS,
+        )
+    )
     proxies = settings.TRUSTED_PROXIES
     if proxies:
         lines.append(f"Trusted proxies: {proxies}; the client is the address they report in X-Forwarded-For.")

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from .replicas import databases as replicas
 from .sqlite import DEFAULT_BUSY_TIMEOUT_S
 from .sqlite import server_settings as sqlite_server_settings
 
@@ -103,6 +104,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"] = sqlite_server_settings(
         DATABASES["default"], busy_timeout_s=env.float("SQLITE_BUSY_TIMEOUT", default=DEFAULT_BUSY_TIMEOUT_S)
     )
+# PostgreSQL read replicas (tracker/replicas; docs/operations.md, "Read replicas"): reads outside
+# transactions may go to one; writes, transactions, locks and credentials go to the primary.
+DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+DATABASES.update(replicas.replica_databases(DATABASES["default"], DATABASE_REPLICA_URLS))
+# After a write, that client's reads go to the primary for this long.
+REPLICA_READ_YOUR_WRITES_SECONDS = env.float("REPLICA_READ_YOUR_WRITES_SECONDS", default=10.0)
+# A replica further behind than this is skipped; its lag is measured at most this often per process.
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=2.0)
+DATABASE_ROUTERS = [replicas.ROUTER] if len(DATABASES) > 1 else []
+if DATABASE_ROUTERS:
+    replicas.check_window(
+        read_your_writes_s=REPLICA_READ_YOUR_WRITES_SECONDS,
+        max_lag_s=REPLICA_MAX_LAG_SECONDS,
+        check_s=REPLICA_CHECK_SECONDS,
+    )
+    # Before the sessions' middleware: every read of the request follows the routing it decides.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"), replicas.MIDDLEWARE
+    )
+
 # dumpdata/loaddata as an exact portable backup: the built-in json format drops microseconds.
 SERIALIZATION_MODULES = {"json": "tracker.json_exact"}
 
