@@ -1,9 +1,10 @@
 """Sending webhooks: the signed request, and the worker behind ``manage.py deliver_webhooks``.
 
 The worker claims one subscription at a time (``services.webhooks.webhook_claim``), sends
-its due deliveries oldest first and records each answer before the next is sent. It stops
-at the first delivery a receiver did not acknowledge: the next events wait for it, so each
-receiver hears of the changes in the order they happened. Losing the database (a restart)
+its due deliveries in order and records the answers (the acknowledged ones a few at a time,
+a failure at once). It stops at the first delivery a receiver did not acknowledge: the next
+events wait for it, so each receiver hears of the changes in the order they happened. Losing
+the database (a restart)
 only pauses it: every call to the database is tried again, patiently, and an answer
 received meanwhile is kept until it is recorded — never sent again for want of a record.
 """
@@ -39,6 +40,7 @@ from ..services.webhooks import (
     RetryPolicy,
     webhook_claim,
     webhook_record,
+    webhook_record_delivered,
     webhook_release,
 )
 from .links import absolute
@@ -50,6 +52,9 @@ SIGNATURE_HEADER = "X-Signature-256"
 DELIVERY_HEADER = "X-Webhook-Delivery"
 USER_AGENT = "bilateral-agreement-tracker-webhooks/1"
 ANSWER_LOGGED = 500  # characters of a refusing answer kept in the delivery log
+# Acknowledged deliveries are recorded together: up to this many, or this many seconds' worth.
+ACK_BATCH = 100
+ACK_DELAY = 0.2
 
 
 def payload(delivery: WebhookDelivery) -> bytes:
@@ -204,6 +209,18 @@ class Worker:
 
     def _send(self, claim: Claim, progress: Progress) -> None:
         subscription = claim.subscription
+        acknowledged: list[tuple[WebhookDelivery, AttemptResult]] = []
+        since = 0.0
+
+        def flush() -> bool:
+            done, acknowledged[:] = list(acknowledged), []
+            return self._patiently(
+                lambda again: webhook_record_delivered(
+                    acknowledged=done, worker=self.name, now=self.clock(), policy=self.policy, again=again
+                ),
+                keep_trying=True,
+            )
+
         try:
             for delivery in claim.deliveries:
                 if self.stop.is_set():
@@ -213,8 +230,18 @@ class Worker:
                     subscription.target_url, body, headers(subscription, delivery, body), self.clock
                 )
                 progress.sent += 1
-                progress.delivered += result.outcome == AttemptOutcome.DELIVERED
-                go_on = self._patiently(
+                if result.outcome == AttemptOutcome.DELIVERED:
+                    progress.delivered += 1
+                    if not acknowledged:
+                        since = time.monotonic()
+                    acknowledged.append((delivery, result))
+                    due = len(acknowledged) >= ACK_BATCH or time.monotonic() - since >= ACK_DELAY
+                    if due and not flush():
+                        break
+                    continue
+                if not flush():
+                    break
+                self._patiently(
                     lambda again, delivery=delivery, result=result: webhook_record(
                         delivery=delivery,
                         worker=self.name,
@@ -225,9 +252,9 @@ class Worker:
                     ),
                     keep_trying=True,
                 )
-                if not go_on:
-                    break
+                break  # the next events wait for this one
         finally:
+            flush()
             self._patiently(
                 lambda again: webhook_release(subscription=subscription, worker=self.name, now=self.clock()),
                 keep_trying=True,

@@ -11,16 +11,20 @@ Deliveries, as ``deliver_webhooks`` runs them:
    (only the holder sends its queue, so its events go out in order). In the same
    transaction it copies the new outbox events its filter matches into its queue, in the
    order they became visible (``_queue_new_events``).
-2. The worker sends the claimed deliveries one by one, oldest first, and hands each result
-   to ``webhook_record`` (its own short transaction): delivered, or tried again later with
-   exponential back-off and jitter — and, after the retry window, the subscription is
-   marked failing, with the reason its owner reads in the admin.
+2. The worker sends the claimed deliveries one by one, in the queue's order, and records
+   the results: acknowledged ones a few at a time (``webhook_record_delivered``, one
+   transaction for up to a fraction of a second of them), a failure at once
+   (``webhook_record``): tried again later with exponential back-off and jitter — and,
+   after the retry window, the subscription is marked failing, with the reason its owner
+   reads in the admin. Nothing more is sent for the subscription after a failure.
 3. ``webhook_release`` gives the subscription back.
 
 Nothing is marked delivered before the receiver acknowledged it (a 2xx), and a delivered
 event is never sent again: an event is sent twice only when its first answer was not a
-2xx, or never reached us (the worker died or lost its database between the answer and
-the record; the receiver then sees the same ``X-Webhook-Delivery`` id twice).
+2xx, or never reached us, or the worker process died between the answer and its record
+(then the receiver sees the same ``X-Webhook-Delivery`` id again: that is what it is for).
+Losing the database is not such a case: the worker keeps the answers and records them when
+the database is back.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ FILTER_MAX_VALUES = 200
 # Events copied into a queue per claim, and deliveries sent per claim: a worker gives the
 # subscription back after this many, so that the others take turns.
 FANOUT_BATCH = 1000
-SEND_BATCH = 100
+SEND_BATCH = 500
 OWNER_STATES = (SubscriptionState.ACTIVE, SubscriptionState.PAUSED)
 
 
@@ -337,7 +341,9 @@ def _queue_new_events(subscription: WebhookSubscription, now: datetime.datetime,
     which, for one agreement, is the order of its ids (its writes take its row's lock).
     """
     cursor = subscription.cursor
-    events = list(ChangeEvent.objects.filter(id__gt=cursor).order_by("id")[:FANOUT_BATCH])
+    after = ChangeEvent.objects.filter(id__gt=cursor).order_by("id")
+    # Only what the filter and the cursor read: every subscription reads every new event.
+    events = list(after.only("id", "kind", "party_a", "party_b", "categories", "created_at")[:FANOUT_BATCH])
     if not events:
         return 0
     queued = set(subscription.deliveries.filter(event_id__gt=cursor).values_list("event_id", flat=True))
@@ -412,6 +418,56 @@ def webhook_record(
         else:
             subscription.update(retry_at=now + policy.delay(locked.attempts))
     return False
+
+
+def webhook_record_delivered(
+    *,
+    acknowledged: Sequence[tuple[WebhookDelivery, AttemptResult]],
+    worker: str,
+    now: datetime.datetime,
+    policy: RetryPolicy,
+    again: bool = False,
+) -> bool:
+    """``webhook_record`` for a run of acknowledged deliveries of one subscription, in one
+    transaction (a commit per event would cost more than the request did); whether the
+    worker still holds the subscription."""
+    if not acknowledged:
+        return True
+    subscription_id = acknowledged[0][0].subscription_id
+    ids = [delivery.pk for delivery, _ in acknowledged]
+    with transaction.atomic():
+        locked = WebhookDelivery.objects.select_for_update().in_bulk(ids)
+        logged = set()
+        if again:
+            logged = set(
+                WebhookAttempt.objects.filter(delivery__in=ids).values_list("delivery_id", "started_at")
+            )
+        attempts, changed = [], []
+        for delivery, result in acknowledged:
+            row = locked.get(delivery.pk)
+            if row is None or (row.pk, result.started_at) in logged:
+                continue  # deleted meanwhile, or already recorded
+            row.attempts += 1
+            attempts.append(
+                WebhookAttempt(
+                    subscription_id=row.subscription_id,
+                    delivery=row,
+                    number=row.attempts,
+                    outcome=result.outcome,
+                    response_code=result.response_code,
+                    started_at=result.started_at,
+                    duration_ms=result.duration_ms,
+                )
+            )
+            if row.state == DeliveryState.PENDING:
+                row.state, row.delivered_at = DeliveryState.DELIVERED, now
+            changed.append(row)
+        WebhookAttempt.objects.bulk_create(attempts)
+        WebhookDelivery.objects.bulk_update(changed, ["attempts", "state", "delivered_at"])
+        held = WebhookSubscription.objects.filter(
+            pk=subscription_id, leased_by=worker, state=SubscriptionState.ACTIVE
+        ).update(retry_at=None, leased_until=now + datetime.timedelta(seconds=policy.lease))
+    return bool(held)
 
 
 def _holds(subscription_id: int, worker: str) -> bool:
