@@ -271,6 +271,7 @@ def test_after_the_retry_window_the_subscription_is_failing_and_says_why(editor)
         answers["status"] = 200
         data = WebhookIn(target_url=hook.url, state="active")
         webhook_update(subscription=subscription, data=data)
+        assert not WebhookDelivery.objects.filter(first_failed_at__isnull=False).exists()  # a new window
         worker.run(once=True)
     titles = [r.json["agreement"]["title"] for r in hook.acknowledged()]
     assert titles == ["Never acknowledged", "Behind it"]

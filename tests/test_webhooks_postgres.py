@@ -44,7 +44,7 @@ def _events(count: int, start: int = 0) -> None:
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the seeded rows come back
 def test_two_workers_at_once_deliver_each_event_once_in_order(django_user_model):
     if connection.vendor != "postgresql":
         pytest.skip("several workers at once need PostgreSQL (SKIP LOCKED); on SQLite one worker runs")

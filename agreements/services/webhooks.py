@@ -224,8 +224,11 @@ def webhook_update(*, subscription: WebhookSubscription, data: WebhookIn) -> Web
         locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
         for name, value in values.items():
             setattr(locked, name, value)
-        if values.get("state") == SubscriptionState.ACTIVE:
+        if values.get("state") == SubscriptionState.ACTIVE and locked.failing_since is not None:
             locked.failing_reason, locked.failing_since, locked.retry_at = "", None, None
+            # A new day of tries: the window counts from the next failure, not the old one.
+            pending = locked.deliveries.filter(state=DeliveryState.PENDING, first_failed_at__isnull=False)
+            pending.update(first_failed_at=None)
         locked.save()
     return locked
 
