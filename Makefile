@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test install lint format clean bench race load fault fuzz backup restore intake-eval replica replica-down
+.PHONY: run serve test install lint format clean bench race load fault fuzz backup restore intake-eval replica replica-down webhooks-bench
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (set PYTHON=python3.x).") if sys.version_info < (3, 11) else None'
@@ -61,6 +61,12 @@ fault: install
 ## each, with a token and anonymously; fails on any 5xx or schema violation (FUZZ_ARGS="--max-examples 20").
 fuzz: install
 	$(BIN)/python -m bench.fuzz $(FUZZ_ARGS)
+
+## Webhooks (issue 18): 10,000 outbox changes through two deliver_webhooks workers to a local receiver,
+## healthy and failing 10 % of requests; events/s, commit→delivery p50/p99, duplicates, losses
+## (PostgreSQL database tracker_bench_webhooks; WEBHOOKS_BENCH_ARGS="--events 2000").
+webhooks-bench: install
+	$(BIN)/python -m bench.webhooks_bench $(WEBHOOKS_BENCH_ARGS)
 
 ## The intake (“Add from a news report”) over the 24 reports of bench/intake/: per field how many
 ## proposals were right, and the time per report against PostgreSQL database tracker_intake_eval

@@ -29,6 +29,9 @@ from agreements.models import (
     StatusEvent,
     StatusPeriod,
     Watch,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
 )
 
 from .factories import AgreementFactory, PersonFactory, country
@@ -175,6 +178,28 @@ def _user():
 def _event() -> ChangeEvent:
     return ChangeEvent.objects.create(
         kind="agreement_added", agreement_id=1, title="A", party_a="IQ", party_b="IR", summary="Added."
+    )
+
+
+def _webhook(**values) -> WebhookSubscription:
+    base = {"owner": _user(), "target_url": "https://hooks.example.org/in", "secret": "s" * 32}
+    return WebhookSubscription.objects.create(**{**base, **values})
+
+
+def _delivery(**values) -> WebhookDelivery:
+    return WebhookDelivery.objects.create(**{"subscription": _webhook(), "event": _event(), **values})
+
+
+def _attempt(**values):
+    delivery = _delivery()
+    base = {
+        "number": 1,
+        "outcome": "refused",
+        "response_code": 500,
+        "started_at": datetime.datetime.now(datetime.UTC),
+    }
+    return lambda: WebhookAttempt.objects.create(
+        subscription=delivery.subscription, delivery=delivery, duration_ms=5, **{**base, **values}
     )
 
 
@@ -433,6 +458,35 @@ def violations() -> dict:
                 title="A", published_on=datetime.date(2017, 7, 23), published_on_precision="month"
             )
         ),
+        "webhook_state_valid": lambda: lambda: _webhook(state="asleep"),
+        "webhook_failing_says_why": lambda: lambda: _webhook(state="failing"),
+        "webhook_target_is_web_address": lambda: lambda: _webhook(target_url="ftp://hooks.example.org/"),
+        "webhook_secret_required": lambda: lambda: _webhook(secret=""),
+        "webhook_cursor_not_negative": lambda: lambda: _webhook(cursor=-1),
+        "webhook_delivery_once": lambda: (
+            lambda delivery: (
+                lambda: WebhookDelivery.objects.create(
+                    subscription=delivery.subscription, event=delivery.event
+                )
+            )
+        )(_delivery()),
+        "webhook_delivery_state_and_time": lambda: lambda: _delivery(state="delivered"),
+        "webhook_attempt_once": lambda: (
+            lambda first: (
+                lambda: WebhookAttempt.objects.create(
+                    subscription=first.subscription,
+                    delivery=first.delivery,
+                    number=1,
+                    outcome="timeout",
+                    started_at=first.started_at,
+                    duration_ms=1,
+                )
+            )
+        )(_attempt()()),
+        "webhook_attempt_number_positive": lambda: _attempt(number=0),
+        "webhook_attempt_outcome_valid": lambda: _attempt(outcome="lost"),
+        "webhook_attempt_response_code_http": lambda: _attempt(response_code=42),
+        "webhook_attempt_delivered_is_2xx": lambda: _attempt(outcome="delivered", response_code=500),
         "source_published_on_precision_valid": lambda: (
             lambda: Source.objects.create(title="A", published_on_precision="week")
         ),

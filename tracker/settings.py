@@ -388,6 +388,9 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "agreements.choices.Level",
         "DisclosureEnum": "agreements.choices.Disclosure",
         "ImplementationKindEnum": "agreements.choices.ImplementationKind",
+        "WebhookStateEnum": "agreements.models.webhooks.SubscriptionState",
+        "WebhookAttemptOutcomeEnum": "agreements.models.webhooks.AttemptOutcome",
+        "ChangeKindEnum": "agreements.models.changes.ChangeKind",
         "CommitmentStateEnum": "agreements.choices.CommitmentState",
     },
 }
@@ -406,6 +409,17 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Bilateral agreement tracker <tracker@localhost>")
 # The site's public address, for the links in e-mails (a request knows its own; a mail does not).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Webhooks (``deliver_webhooks``): a failed delivery is tried again after
+# WEBHOOK_RETRY_BASE seconds, doubling up to WEBHOOK_RETRY_CAP (each wait jittered), until
+# WEBHOOK_RETRY_WINDOW seconds after its first failure; then the subscription is marked failing.
+WEBHOOK_RETRY_BASE = env.float("WEBHOOK_RETRY_BASE", default=10.0)
+WEBHOOK_RETRY_CAP = env.float("WEBHOOK_RETRY_CAP", default=3600.0)
+WEBHOOK_RETRY_WINDOW = env.float("WEBHOOK_RETRY_WINDOW", default=86400.0)
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=5.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
+# An outbox id still missing after this many seconds belongs to a write that was rolled back:
+# later events wait for it until then (a write commits its events after it took their ids).
+WEBHOOK_GAP_SETTLE = env.float("WEBHOOK_GAP_SETTLE", default=30.0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "watches"
 LOGOUT_REDIRECT_URL = "reports"

@@ -1,1 +1,1 @@
-from . import agreements, commitments, following, reference, tokens  # noqa: F401  (registers the model admins)
+from . import agreements, commitments, following, reference, tokens, webhooks  # noqa: F401  (registers the model admins)

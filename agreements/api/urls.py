@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import agreements, parts, reference
+from . import agreements, parts, reference, webhooks
 from .auth import TokenView
 from .intake import IntakeView
 
@@ -16,6 +16,7 @@ router.register("sources", reference.SourceViewSet, basename="source")
 router.register("categories", reference.ClauseCategoryViewSet, basename="category")
 router.register("countries", reference.CountryViewSet, basename="country")
 router.register("relations", reference.AgreementRelationViewSet, basename="relation")
+router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
 
 PART_VIEWSETS = {
     "participants": parts.ParticipantViewSet,

@@ -8,6 +8,7 @@ from .merges import MergedRecord
 from .people import Person, PersonName
 from .sources import Source
 from .watches import Digest, Reader, Watch
+from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Agreement",
@@ -32,4 +33,7 @@ __all__ = [
     "StatusEvent",
     "StatusPeriod",
     "Watch",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]
