@@ -206,6 +206,8 @@ class AutoSchema(BaseAutoSchema):
         default = meta.pop("default", empty)
         if direction != "request" or field.read_only or field.default is empty:
             return meta
+        if "left out" in meta.get("description", "").lower():
+            return meta  # the field says it better itself ("Signed when left out.")
         if default is empty:  # drf-spectacular leaves out null and callable defaults
             default = field.default() if callable(field.default) else field.default
         if is_patched_serializer(field.parent, direction):
@@ -243,6 +245,15 @@ class AutoSchema(BaseAutoSchema):
         if schema is not None and example is not None and "$ref" not in schema:
             schema["example"] = example
         return schema
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict | None:
+        operation = super().get_operation(*args, **kwargs)
+        for parameter in (operation or {}).get("parameters", []):
+            # A numeric id in a path is read as a whole number (``base.check_id``): say so, so that
+            # generated clients take an int rather than any string of digits.
+            if parameter["in"] == "path" and parameter["schema"] == {"type": "string", "pattern": "^[0-9]+$"}:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+        return operation
 
     # --- The version check ----------------------------------------------------------------------
 
