@@ -81,11 +81,11 @@ PART_SUMMARIES = {
 }
 
 
-# The version check (``conditional_writes`` on a view); the wording is the resource's own
-# (``conditional_noun``, "agreement" by default: a part's writes check its agreement's version).
+# The version check (``conditional_writes`` on a view), worded for the resource whose version is
+# checked: the view's model, or its agreement for an agreement's parts (``conditional_noun`` overrides).
 IF_MATCH_DESCRIPTION = (
-    "The ETag of your last read of the {noun}, e.g. `{example}` (several may be listed; `*`: any "
-    "version). Without it the write is refused with 428; with a version that is no longer current, 412."
+    "The ETag of your last read of the {noun}{example} (several may be listed; `*`: any version). "
+    "Without it the write is refused with 428; with a version that is no longer current, 412."
 )
 PRECONDITION_ERRORS = {
     "412": "The {noun} changed since the ETag in If-Match was read; the answer's ETag is the current one.",
@@ -173,6 +173,13 @@ class AutoSchema(BaseAutoSchema):
 
     def _get_response_bodies(self, direction: str = "response") -> dict:
         responses = super()._get_response_bodies(direction)
+        for code, response in responses.items():
+            # drf-spectacular writes a DELETE's 204 without asking for its headers.
+            if code == "204":
+                declared = self._get_response_headers_for_code(code, direction)
+                headers = {**declared, **response.get("headers", {})}
+                if headers:
+                    response["headers"] = headers
         errors = dict(READ_ERRORS if self.method in ("GET", "HEAD") else WRITE_ERRORS)
         if self.method == "GET" and self._is_list_view():
             errors["400"] = "A filter, ordering or page parameter is unknown or malformed; `errors` names it."
@@ -261,7 +268,13 @@ class AutoSchema(BaseAutoSchema):
         return bool(getattr(self.view, "conditional_writes", False))
 
     def _noun(self) -> str:
-        return getattr(self.view, "conditional_noun", "agreement")
+        noun = getattr(self.view, "conditional_noun", None)
+        if noun:
+            return noun
+        queryset = getattr(self.view, "queryset", None)
+        if "{agreement_pk}" in self.path or queryset is None:
+            return "agreement"
+        return str(queryset.model._meta.verbose_name)
 
     def _needs_if_match(self) -> bool:
         if not self._conditional():
@@ -294,7 +307,9 @@ class AutoSchema(BaseAutoSchema):
                     str,
                     OpenApiParameter.HEADER,
                     required=True,
-                    description=IF_MATCH_DESCRIPTION.format(noun=noun, example=f'"{noun}-12-v3"'),
+                    description=IF_MATCH_DESCRIPTION.format(
+                        noun=noun, example=', e.g. `"agreement-12-v3"`' if noun == "agreement" else ""
+                    ),
                 )
             )
         return parameters
@@ -305,6 +320,9 @@ class AutoSchema(BaseAutoSchema):
         noun = self._noun()
         etag = {**ETAG, "description": ETAG["description"].format(noun=noun)}
         if code in ("200", "201") and self._sends_etag():
+            headers.setdefault("ETag", etag)
+        if code == "204" and self._sends_etag() and self.path.count("{") > 1:
+            # Removing a part leaves its agreement, at a new version.
             headers.setdefault("ETag", etag)
         if code == "412" and self._needs_if_match():
             headers.setdefault("ETag", etag)

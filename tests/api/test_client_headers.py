@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from agreements.api.concurrency import etag
 
+from ..database_content import snapshot
 from ..factories import SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +117,22 @@ class TestStaleWrites:
         )
         assert part.status_code == 412
         assert part["ETag"] == changed["ETag"]
+
+
+class TestBadInput:
+    @pytest.mark.parametrize("header", ["Bearer", "Bearer a b", "Bearer not-a-token", "Bearer \u00e9t\u00e9"])
+    def test_a_bad_bearer_header_on_a_write_is_a_401_and_writes_nothing(self, db, header):
+        before = snapshot()
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=header)
+        response = client.post("/api/people/", {"name": "Not written"}, format="json")
+        assert response.status_code == 401
+        assert response.json()["detail"]
+        assert snapshot() == before
+
+    @pytest.mark.parametrize("value", ["1.5", "abc", "0", str(2**63)])
+    def test_the_person_and_body_filters_take_a_whole_number_id(self, api, value):
+        for name in ("person", "body"):
+            response = api.get("/api/agreements/", {name: value})
+            assert response.status_code == 400
+            assert list(response.json()["errors"]) == [name]
