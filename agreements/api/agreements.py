@@ -32,6 +32,7 @@ from .base import (
 )
 from .concurrency import etag, expected_version, not_modified
 from .filters import AgreementFilterSet, FilterBackend, StrictOrderingFilter
+from .pagination import with_links
 from .permissions import CanViewHistory
 from .renderers import CSVRenderer, errors_in_json
 from .serializers import (
@@ -181,7 +182,8 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
     def history(self, request: Request, pk: str) -> Response:
         agreement = get_object_or_404(Agreement, pk=check_id(pk))
         page = self.paginator.pages.paginate_queryset(agreement_timeline(agreement.pk), request, self)
-        return self.paginator.pages.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
+        pages = self.paginator.pages
+        return with_links(pages, pages.get_paginated_response(HistoryEntrySerializer(page, many=True).data))
 
     def _agreement(self, pk: Any) -> Agreement:
         agreement = get_object_or_404(Agreement, pk=check_id(pk))

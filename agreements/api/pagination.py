@@ -36,22 +36,7 @@ def page_size_from(request, default: int) -> int:
     return int(raw)
 
 
-class _LinkHeader:
-    """The body's ``next`` and ``previous`` as a ``Link`` header too."""
-
-    def get_paginated_response(self, data: Any) -> Response:
-        response = super().get_paginated_response(data)
-        links = [
-            f'<{url}>; rel="{relation}"'
-            for relation, url in (("next", self.get_next_link()), ("prev", self.get_previous_link()))
-            if url
-        ]
-        if links:
-            response["Link"] = ", ".join(links)
-        return response
-
-
-class _Pages(_LinkHeader, pagination.PageNumberPagination):
+class _Pages(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
 
     def get_page_size(self, request) -> int:
@@ -67,7 +52,7 @@ class _Pages(_LinkHeader, pagination.PageNumberPagination):
             raise NotFound(f"There is no page {raw}.") from None
 
 
-class _Cursor(_LinkHeader, pagination.CursorPagination):
+class _Cursor(pagination.CursorPagination):
     page_size_query_param = "page_size"
 
     def get_ordering(self, request, queryset, view) -> tuple[str]:
@@ -105,6 +90,18 @@ class _Cursor(_LinkHeader, pagination.CursorPagination):
         return pagination.Cursor(offset=int(offset[0] or 0), reverse=reverse[0] == "1", position=position[0])
 
 
+def with_links(paginator: pagination.BasePagination, response: Response) -> Response:
+    """The body's ``next`` and ``previous`` as an RFC 8288 ``Link`` header too."""
+    links = [
+        f'<{url}>; rel="{relation}"'
+        for relation, url in (("next", paginator.get_next_link()), ("prev", paginator.get_previous_link()))
+        if url
+    ]
+    if links:
+        response["Link"] = ", ".join(links)
+    return response
+
+
 class Pagination(pagination.BasePagination):
     """Pages by default; a cursor when the request has a ``cursor`` parameter."""
 
@@ -117,7 +114,7 @@ class Pagination(pagination.BasePagination):
         return self.active.paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data: Any) -> Response:
-        return self.active.get_paginated_response(data)
+        return with_links(self.active, self.active.get_paginated_response(data))
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
         return {
