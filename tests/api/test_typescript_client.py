@@ -73,3 +73,21 @@ def test_a_typescript_client_type_checks_against_the_generated_types(client, tmp
         tmp_path,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize(
+    ("environment", "outcome"),
+    [
+        ({}, pytest.skip.Exception),
+        ({"CI": "true"}, pytest.fail.Exception),
+        ({"REQUIRE_NODE": "1"}, pytest.fail.Exception),
+    ],
+)
+def test_missing_tools_skip_only_outside_ci(monkeypatch, tmp_path, environment, outcome):
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("REQUIRE_NODE", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(f"{__name__}.BIN", tmp_path / "nothing-installed")
+    with pytest.raises(outcome, match="npm ci"):
+        tool("tsc")
