@@ -138,6 +138,13 @@ class LevelScope(models.TextChoices):
     ALL = "all", _("All levels")
 
 
+# A level parameter's values: a scope or one level, each once (``sub_national`` is both; a repeated
+# value made the schema's enum invalid).
+LEVEL_OR_SCOPE_CHOICES = [
+    *LevelScope.choices,
+    *((value, label) for value, label in Level.choices if value not in LevelScope.values),
+]
+
 LEVEL_NOTE = (
     "Counts state-level agreements (between states, or between their governments, ministries or "
     "agencies) unless level says otherwise; sub-national arrangements (one or both sides below the "

@@ -23,8 +23,6 @@ from ..services import agreement_create, agreement_delete, agreement_update
 from ..web.csv import export_response
 from .base import (
     ALLOW_DUPLICATE,
-    IF_MATCH,
-    PRECONDITION_ERRORS,
     StrictParametersMixin,
     boolean_parameter,
     check_id,
@@ -34,6 +32,7 @@ from .base import (
 )
 from .concurrency import etag, expected_version, not_modified
 from .filters import AgreementFilterSet, FilterBackend, StrictOrderingFilter
+from .pagination import with_links
 from .permissions import CanViewHistory
 from .renderers import CSVRenderer, errors_in_json
 from .serializers import (
@@ -67,9 +66,9 @@ from .serializers import (
             ),
         },
     ),
-    update=extend_schema(summary="Replace an agreement", parameters=[IF_MATCH]),
-    partial_update=extend_schema(summary="Change some fields of an agreement", parameters=[IF_MATCH]),
-    destroy=extend_schema(summary="Delete an agreement with its parts", parameters=[IF_MATCH]),
+    update=extend_schema(summary="Replace an agreement"),
+    partial_update=extend_schema(summary="Change some fields of an agreement"),
+    destroy=extend_schema(summary="Delete an agreement with its parts"),
 )
 class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
     """Agreements, read as documents the database builds and written through the services."""
@@ -89,7 +88,8 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
         "updated_at",
     ]
     lookup_value_regex = r"[0-9]+"
-    extra_error_responses = dict.fromkeys(("PUT", "PATCH", "DELETE"), PRECONDITION_ERRORS)
+    # Writes need If-Match (the schema declares it, with 412, 428 and the ETags: api/schema.py).
+    conditional_writes = True
 
     def get_queryset(self) -> QuerySet[Agreement]:
         return Agreement.objects.order_by(F("signed_on").desc(nulls_last=True), "-id")
@@ -186,7 +186,8 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
     def history(self, request: Request, pk: str) -> Response:
         agreement = get_object_or_404(Agreement, pk=check_id(pk))
         page = self.paginator.pages.paginate_queryset(agreement_timeline(agreement.pk), request, self)
-        return self.paginator.pages.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
+        pages = self.paginator.pages
+        return with_links(pages, pages.get_paginated_response(HistoryEntrySerializer(page, many=True).data))
 
     def _agreement(self, pk: Any) -> Agreement:
         agreement = get_object_or_404(Agreement, pk=check_id(pk))

@@ -25,22 +25,11 @@ from .errors import SAVED_AGREEMENT
 from .fields import MAX_ID
 
 PAGINATION_PARAMETERS = {"page", "page_size", "cursor", "format"}
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=True,
-    description='The agreement\'s ETag from your last read, e.g. `"agreement-12-v3"` (or `*`).',
-)
 ALLOW_DUPLICATE = OpenApiParameter(
     "allow_duplicate",
     OpenApiTypes.BOOL,
     description="true: create it even if it may already be recorded (no 409). " + BOOLEAN_HELP + ".",
 )
-PRECONDITION_ERRORS = {
-    "412": "The agreement changed since the ETag in If-Match was read.",
-    "428": "If-Match is missing.",
-}
 
 
 def check_id(value: Any) -> int:
@@ -94,7 +83,22 @@ class StrictParametersMixin:
         return super().list(request, *args, **kwargs)
 
 
-class ModelViewSet(StrictParametersMixin, viewsets.ModelViewSet):
+class LocationMixin:
+    """A 201 names what it created by its URL in the API.
+
+    DRF's own ``Location`` is the body's ``url`` field, which for a source is the source's
+    web address: a client following it would leave the API.
+    """
+
+    def get_success_headers(self, data: Any) -> dict[str, str]:
+        field = "id" if self.lookup_field == "pk" else self.lookup_field
+        key = data.get(field) if isinstance(data, dict) else None
+        if key is None:
+            return {}
+        return {"Location": self.request.build_absolute_uri(f"{key}/")}
+
+
+class ModelViewSet(LocationMixin, StrictParametersMixin, viewsets.ModelViewSet):
     """A resource with numeric ids, strict parameters and the API's errors."""
 
     lookup_value_regex = r"[0-9]+"

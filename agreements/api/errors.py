@@ -129,10 +129,17 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, StaleVersionError):
-        exc = PreconditionFailed(
+        # With the current ETag, so that a client can fetch or compare without another round trip.
+        kwargs = getattr(context.get("view"), "kwargs", {})
+        agreement_id = kwargs.get("agreement_pk", kwargs.get("pk"))
+        stale = PreconditionFailed(
             f"The agreement changed since you read it (it is now at version {exc.current}); "
             "fetch it again and reapply your change."
         )
+        response = drf_exception_handler(stale, context)
+        if response is not None and agreement_id is not None:
+            response["ETag"] = etag(int(agreement_id), exc.current)
+        return response
     if isinstance(exc, MergedError):
         body = {"detail": str(exc), "merged_into": exc.into_id}
         if exc.read:

@@ -36,6 +36,11 @@ class CountryCodeField(serializers.Field):
         "null_characters": NUL_MESSAGE,
     }
 
+    def __init__(self, *, schema_example: str | None = None, **kwargs: Any) -> None:
+        # The schema's example (api/schema.py), where "IR" would not make a valid request (party_b).
+        self.schema_example = schema_example
+        super().__init__(**kwargs)
+
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str) or not 2 <= len(data.strip()) <= 4:
             self.fail("invalid")

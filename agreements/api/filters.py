@@ -20,13 +20,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 from ..choices import (
+    LEVEL_OR_SCOPE_CHOICES,
     AgreementKind,
     BodyKind,
     CommitmentState,
     Disclosure,
     Evidence,
-    Level,
-    LevelScope,
     ParticipantRole,
     Status,
 )
@@ -62,6 +61,13 @@ class StrictBooleanFilter(filters.Filter):
     """A yes/no filter (django-filter's own BooleanFilter ignores what it cannot read)."""
 
     field_class = StrictBooleanField
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(filters.NumberFilter):
+    """A row's id: a whole number, as the schema says (django-filter's NumberFilter reads decimals)."""
+
+    field_class = forms.IntegerField
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -119,7 +125,7 @@ class AgreementFilterSet(filters.FilterSet):
         choices=Disclosure.choices, help_text="Whether the text is published, withheld or unknown."
     )
     level = filters.ChoiceFilter(
-        choices=[*Level.choices, *LevelScope.choices],
+        choices=LEVEL_OR_SCOPE_CHOICES,
         method="filter_level",
         help_text="state, government, sub_national, or state_level (states and governments) or all. "
         "Every level when left out.",
@@ -127,7 +133,7 @@ class AgreementFilterSet(filters.FilterSet):
     synthetic = StrictBooleanFilter(
         field_name="is_synthetic", help_text="Only generated (or only real) data."
     )
-    person = filters.NumberFilter(
+    person = IdFilter(
         method="filter_person",
         min_value=1,
         max_value=MAX_ID,
@@ -136,7 +142,7 @@ class AgreementFilterSet(filters.FilterSet):
     role = filters.ChoiceFilter(
         choices=ParticipantRole.choices, method="filter_role", help_text="Someone took part in this role."
     )
-    body = filters.NumberFilter(
+    body = IdFilter(
         method="filter_body",
         min_value=1,
         max_value=MAX_ID,
@@ -273,7 +279,7 @@ class CountryFilterSet(filters.FilterSet):
 
 
 class RelationFilterSet(filters.FilterSet):
-    agreement = filters.NumberFilter(
+    agreement = IdFilter(
         method="filter_agreement", min_value=1, max_value=MAX_ID, help_text="Either side of the relation."
     )
     kind = filters.ChoiceFilter(choices=AgreementRelation._meta.get_field("kind").choices)

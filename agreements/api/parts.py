@@ -25,7 +25,7 @@ from ..services import (
     agreement_part_remove,
     agreement_part_replace,
 )
-from .base import PRECONDITION_ERRORS, check_id, json_object, saving
+from .base import check_id, json_object, saving
 from .concurrency import etag, expected_version
 from .serializers import (
     CitationSerializer,
@@ -43,7 +43,8 @@ class AgreementPartViewSet(viewsets.GenericViewSet):
     document_key = "id"  # how the document names a part (the key in its URL)
     pagination_class = None  # an agreement has tens of parts, not thousands
     filter_backends: list = []
-    extra_error_responses = dict.fromkeys(("POST", "PUT", "PATCH", "DELETE"), PRECONDITION_ERRORS)
+    # Every write, adding a part too, needs the agreement's ETag in If-Match (api/schema.py declares it).
+    conditional_writes = True
 
     def list(self, request: Request, agreement_pk: int) -> Response:
         row = self._document(agreement_pk)
@@ -62,7 +63,9 @@ class AgreementPartViewSet(viewsets.GenericViewSet):
                 agreement=agreement, collection=self.collection, item=item, expected_version=version
             ),
         )
-        return self._answer(changed, key, status.HTTP_201_CREATED)
+        response = self._answer(changed, key, status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(f"{key}/")
+        return response
 
     def update(self, request: Request, agreement_pk: int, pk: int, partial: bool = False) -> Response:
         current = self._find(self._document(agreement_pk), pk)  # a missing part is a 404 first

@@ -23,6 +23,7 @@ from ..services import (
 )
 from .base import (
     ALLOW_DUPLICATE,
+    LocationMixin,
     ModelViewSet,
     StrictParametersMixin,
     boolean_parameter,
@@ -142,7 +143,7 @@ class SourceViewSet(ModelViewSet):
     filter_backends = [FilterBackend]
 
 
-class ClauseCategoryViewSet(StrictParametersMixin, viewsets.ModelViewSet):
+class ClauseCategoryViewSet(LocationMixin, StrictParametersMixin, viewsets.ModelViewSet):
     """The clause-category tree (two levels). Reading is open; changing it is for administrators."""
 
     queryset = ClauseCategory.objects.select_related("parent").order_by("name")

@@ -268,7 +268,7 @@ class AgreementSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=500)
     kind = serializers.ChoiceField(choices=AgreementKind.choices, default=AgreementKind.AGREEMENT)
     party_a = CountryCodeField(help_text="ISO code; the two parties may be given in any order.")
-    party_b = CountryCodeField(help_text="ISO code; stored so that party_a < party_b.")
+    party_b = CountryCodeField(help_text="ISO code; stored so that party_a < party_b.", schema_example="IQ")
     body_a = BodyRefField(
         allow_null=True,
         default=None,

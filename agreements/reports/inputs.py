@@ -17,7 +17,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ..choices import AgreementKind, Level, LevelScope, Status
+from ..choices import LEVEL_OR_SCOPE_CHOICES, AgreementKind, LevelScope, Status
 from ..models import Agreement, ClauseCategory, Country
 from ..parsing import parse_boolean, unknown_parameters
 
@@ -163,7 +163,7 @@ def _level_field() -> forms.ChoiceField:
     return forms.ChoiceField(
         required=False,
         label="Level",
-        choices=[*LevelScope.choices, *Level.choices],
+        choices=LEVEL_OR_SCOPE_CHOICES,
         help_text="State-level when empty: sub-national arrangements are counted only when asked for.",
         error_messages={"invalid_choice": "Unknown level “%(value)s”; use state_level, sub_national or all."},
     )
