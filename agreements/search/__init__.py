@@ -28,7 +28,7 @@ from django.db.models.expressions import RawSQL
 from . import sqlite
 
 if TYPE_CHECKING:
-    from .models import Agreement
+    from ..models import Agreement
 
 CONFIG = "simple"
 
@@ -41,7 +41,7 @@ def search_vector() -> SearchVector:
 
 def stored_vector() -> RawSQL:
     """The stored ``search_vector`` column (PostgreSQL only; not a model field, as SQLite has none)."""
-    from .models import Agreement
+    from ..models import Agreement
 
     return RawSQL(f'"{Agreement._meta.db_table}"."search_vector"', [], output_field=SearchVectorField())
 
