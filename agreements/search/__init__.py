@@ -12,7 +12,7 @@ The ``simple`` configuration is used because most of
 what people search for are names and places, which stemming would mangle. On SQLite an
 FTS5 index of the same column (``search.sqlite``, migration 0025, kept by triggers) is
 matched with the same query language and ranked by bm25: whole words, all required,
-``"phrases"``, ``or`` and ``-word`` as on PostgreSQL (the differences: docs/search.md).
+``"phrases"``, ``or`` and ``-word`` as on PostgreSQL (the differences: docs/api.md, "Search").
 """
 
 from __future__ import annotations
