@@ -207,3 +207,16 @@ def test_the_fts5_expression_holds_only_quoted_words(text, ranked, unwanted):
 @pytest.mark.parametrize("text", ["*", '"', "()", "-", " - ", '""'])
 def test_a_query_without_words_matches_nothing(text):
     assert sqlite.to_fts5(text) is None
+
+
+def test_a_ranked_page_builds_the_documents_of_its_own_rows_only(api, corpus, django_assert_num_queries):
+    """SQLite builds the select list of every row it sorts: a page ranked by relevance takes its
+    ids first, then the documents of those 50 (one query more); PostgreSQL builds them after
+    its LIMIT, in the page's own query."""
+    best = found(api, "security")[0]
+    with django_assert_num_queries(3 if SQLITE else 2):  # the count, (the ids,) the page
+        response = api.get(LIST, {"q": "security", "page_size": 1})
+    assert [row["title"] for row in response.json()["results"]] == [AGREEMENTS[best][0]]
+    with django_assert_num_queries(2 if SQLITE else 1):  # cursor mode: no count
+        response = api.get(LIST, {"q": "security", "cursor": "", "page_size": 1})
+    assert len(response.json()["results"]) == 1

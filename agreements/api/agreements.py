@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from ..history import agreement_timeline
 from ..models import Agreement
-from ..reports.documents import with_documents
+from ..reports.documents import documents_after_paging, documents_of, with_documents
 from ..services import agreement_create, agreement_delete, agreement_update
 from ..web.csv import export_response
 from .base import (
@@ -100,7 +100,11 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         self.check_parameters(request)
-        page = self.paginate_queryset(with_documents(self.filter_queryset(self.get_queryset())))
+        queryset = self.filter_queryset(self.get_queryset())
+        if documents_after_paging(queryset):
+            page = documents_of(self.paginate_queryset(queryset.values("id")))
+        else:
+            page = self.paginate_queryset(with_documents(queryset))
         return self.get_paginated_response([orjson.Fragment(row["document"]) for row in page])
 
     @extend_schema(

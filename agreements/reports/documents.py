@@ -14,10 +14,13 @@ table of any agreement queryset, however it is filtered.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
+from ..models import Agreement
 from .sql import POSTGRESQL, SQLITE, TABLES, Dialect
 
 OUTER = f'"{TABLES["agreement"]}"'
@@ -192,3 +195,21 @@ _SQL = {dialect.vendor: agreement_document_sql(dialect) for dialect in (POSTGRES
 def with_documents(queryset: QuerySet) -> QuerySet:
     """``queryset`` as ``{"id", "version", "document"}`` rows; ``document`` is the agreement's JSON text."""
     return queryset.annotate(document=RawSQL(_SQL[connection.vendor], ())).values("id", "version", "document")
+
+
+def documents_after_paging(queryset: QuerySet) -> bool:
+    """Whether a page of ``queryset`` is better chosen first (its ids) and its documents built
+    after (``documents_of``): one query more, for a search ranked on SQLite.
+
+    SQLite builds the whole select list of every row that goes into a sort, where PostgreSQL
+    builds it after the ``LIMIT``. An order no index gives, as a search's relevance, would
+    build the document of every match for one page of 50 (docs/benchmarks.md, issue 20).
+    """
+    return connection.vendor == "sqlite" and "search_rank" in queryset.query.annotations
+
+
+def documents_of(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``with_documents`` rows of a page of ``{"id"}`` rows, in the page's order (one query)."""
+    ids = [row["id"] for row in rows]
+    found = {row["id"]: row for row in with_documents(Agreement.objects.filter(pk__in=ids))}
+    return [found[pk] for pk in ids]
