@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -220,3 +221,11 @@ def test_a_ranked_page_builds_the_documents_of_its_own_rows_only(api, corpus, dj
     with django_assert_num_queries(2 if SQLITE else 1):  # cursor mode: no count
         response = api.get(LIST, {"q": "security", "cursor": "", "page_size": 1})
     assert len(response.json()["results"]) == 1
+
+
+def test_agreements_loaded_from_a_file_are_found(api, db):
+    """``load_agreements`` (as ``make run`` loads the demo data) writes through the importer."""
+    path = Path(__file__).resolve().parent.parent / "fixtures" / "iran-iraq.json"
+    call_command("load_agreements", str(path), stdout=io.StringIO())
+    assert "Memorandum of understanding on military cooperation" in found(api, "Dehghan")
+    _index_agrees()
