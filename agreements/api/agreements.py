@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from ..history import agreement_timeline
 from ..models import Agreement
-from ..reports.documents import documents_after_paging, documents_of, with_documents
+from ..reports.documents import documents_after_paging, documents_in_order, with_documents
 from ..services import agreement_create, agreement_delete, agreement_update
 from ..web.csv import export_response
 from .base import (
@@ -102,7 +102,7 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
         self.check_parameters(request)
         queryset = self.filter_queryset(self.get_queryset())
         if documents_after_paging(queryset):
-            page = documents_of(self.paginate_queryset(queryset.values("id")))
+            page = documents_in_order([row["id"] for row in self.paginate_queryset(queryset.values("id"))])
         else:
             page = self.paginate_queryset(with_documents(queryset))
         return self.get_paginated_response([orjson.Fragment(row["document"]) for row in page])

@@ -14,6 +14,7 @@ table of any agreement queryset, however it is filtered.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
@@ -199,7 +200,7 @@ def with_documents(queryset: QuerySet) -> QuerySet:
 
 def documents_after_paging(queryset: QuerySet) -> bool:
     """Whether a page of ``queryset`` is better chosen first (its ids) and its documents built
-    after (``documents_of``): one query more, for a search ranked on SQLite.
+    after (``documents_in_order``): one query more, for a search ranked on SQLite.
 
     SQLite builds the whole select list of every row that goes into a sort, where PostgreSQL
     builds it after the ``LIMIT``. An order no index gives, as a search's relevance, would
@@ -208,8 +209,15 @@ def documents_after_paging(queryset: QuerySet) -> bool:
     return connection.vendor == "sqlite" and "search_rank" in queryset.query.annotations
 
 
-def documents_of(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The ``with_documents`` rows of a page of ``{"id"}`` rows, in the page's order (one query)."""
-    ids = [row["id"] for row in rows]
-    found = {row["id"]: row for row in with_documents(Agreement.objects.filter(pk__in=ids))}
-    return [found[pk] for pk in ids]
+def documents_in_order(ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The ``with_documents`` rows of the agreements ``ids``, in that order.
+
+    For a numbered page, whose rows are chosen by a query of keys alone: a document in the
+    page's own query would be built for every row its offset skips as well (PostgreSQL
+    computes the select list below the LIMIT), 7 s for page 100 of 250,000 agreements.
+    An agreement deleted between the two queries is left out.
+    """
+    if not ids:
+        return []
+    rows = {row["id"]: row for row in with_documents(Agreement.objects.filter(pk__in=ids))}
+    return [rows[pk] for pk in ids if pk in rows]
