@@ -229,3 +229,13 @@ def test_agreements_loaded_from_a_file_are_found(api, db):
     call_command("load_agreements", str(path), stdout=io.StringIO())
     assert "Memorandum of understanding on military cooperation" in found(api, "Dehghan")
     _index_agrees()
+
+
+def test_an_export_imported_again_is_found_as_before(api, corpus, tmp_path):
+    """``import_data`` empties every table and loads the file's rows raw: the index follows."""
+    path = tmp_path / "tracker.json.gz"
+    call_command("export_data", str(path), stdout=io.StringIO())
+    Agreement.objects.filter(pk=corpus["port"]).update(search_document="Chabahar")  # to be undone
+    call_command("import_data", str(path), interactive=False, stdout=io.StringIO())
+    assert (found(api, "qeshm"), found(api, "chabahar")) == (["port"], [])
+    _index_agrees()
