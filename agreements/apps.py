@@ -1,4 +1,16 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def _keep_search_index(using: str = "default", **kwargs) -> None:
+    """SQLite alters a column by copying the table, which drops the table's triggers: after any
+    migration, the full-text index's triggers are put back (``agreements.search.sqlite``)."""
+    from .search import sqlite
+
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        sqlite.ensure_index(connection)
 
 
 class AgreementsConfig(AppConfig):
@@ -9,3 +21,4 @@ class AgreementsConfig(AppConfig):
         from . import accounts
 
         accounts.connect_receivers()
+        post_migrate.connect(_keep_search_index, sender=self, dispatch_uid="agreements.search_index")

@@ -172,3 +172,27 @@ def test_the_first_page_of_the_list_reads_its_order_from_an_index(sample, api):
     else:
         assert "agreement_list_order" in text, text
         assert f"Sort Key: {AGREEMENT}.signed_on" not in text, text
+
+
+def test_a_search_starts_from_the_full_text_index(sample, api):
+    """A rare word (one title's number) is looked up in the full-text index and each match's
+    agreement by its id: never every document read (SQLite did that with ``LIKE`` before its
+    FTS5 index: 264 ms at 250,000 agreements, against PostgreSQL's 6.8 ms)."""
+    title = Agreement.objects.order_by("pk").values_list("title", flat=True)[AGREEMENTS // 2]
+    rare = next(word for word in title.split() if word.isdigit() and int(word) > 100)
+    statements = captured(lambda: api.get("/api/agreements/", {"q": rare}))
+    searching = [sql for sql in statements if ("MATCH" if SQLITE else "@@") in sql]
+    assert len(searching) == 2, statements  # the count and the page
+    if not SQLITE:
+        # At this test's 5,000 rows PostgreSQL rightly reads the small table whole; what must
+        # hold is that its GIN index can answer the statement as written.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+    for sql in searching:
+        text = plan(sql)
+        assert not reads_whole(AGREEMENT, text), text
+        if SQLITE:
+            assert re.search(r"SCAN agreements_agreement_fts VIRTUAL TABLE INDEX \d+:M", text), text
+            assert f"SEARCH {AGREEMENT} USING INTEGER PRIMARY KEY (rowid=?)" in text, text
+        else:
+            assert "agreement_search_vector" in text, text

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from ..history import agreement_timeline
 from ..models import Agreement
-from ..reports.documents import documents_in_order, with_documents
+from ..reports.documents import documents_after_paging, documents_in_order, with_documents
 from ..services import agreement_create, agreement_delete, agreement_update
 from ..web.csv import export_response
 from .base import (
@@ -101,9 +101,9 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
     def list(self, request: Request, *args, **kwargs) -> Response:
         self.check_parameters(request)
         agreements = self.filter_queryset(self.get_queryset())
-        if self.paginator.is_cursor(request):  # a cursor's page skips no rows: one query
-            page = self.paginate_queryset(with_documents(agreements))
-        else:  # a numbered page skips rows: their keys first, documents for the page's alone
+        if self.paginator.is_cursor(request) and not documents_after_paging(agreements):
+            page = self.paginate_queryset(with_documents(agreements))  # skips no rows: one query
+        else:  # keys first, then documents for the page's rows alone (see documents_in_order)
             page = documents_in_order([row["id"] for row in self.paginate_queryset(agreements.values("id"))])
         return self.get_paginated_response([orjson.Fragment(row["document"]) for row in page])
 

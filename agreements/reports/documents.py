@@ -198,6 +198,18 @@ def with_documents(queryset: QuerySet) -> QuerySet:
     return queryset.annotate(document=RawSQL(_SQL[connection.vendor], ())).values("id", "version", "document")
 
 
+def documents_after_paging(queryset: QuerySet) -> bool:
+    """Whether even a cursor's page of ``queryset`` is better chosen first (its ids) and its
+    documents built after (``documents_in_order``): one query more, for a search ranked on
+    SQLite. (A numbered page always is: its offset skips rows.)
+
+    SQLite builds the whole select list of every row that goes into a sort, where PostgreSQL
+    builds it after the ``LIMIT``. An order no index gives, as a search's relevance, would
+    build the document of every match for one page of 50 (docs/benchmarks.md, issue 20).
+    """
+    return connection.vendor == "sqlite" and "search_rank" in queryset.query.annotations
+
+
 def documents_in_order(ids: Sequence[int]) -> list[dict[str, Any]]:
     """The ``with_documents`` rows of the agreements ``ids``, in that order.
 

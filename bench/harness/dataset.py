@@ -150,7 +150,10 @@ def _copy_tables(database_url: str, target: Path) -> None:
         row[0]
         for row in lite.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'agreements%' "
-            "AND name NOT LIKE 'agreements_historical%' ORDER BY name"
+            "AND name NOT LIKE 'agreements_historical%' "
+            # The full-text index (agreements/search/sqlite.py) is SQLite's own, filled by its
+            # triggers as the agreements are copied.
+            "AND name NOT LIKE 'agreements_agreement_fts%' ORDER BY name"
         )
     ]
     with psycopg.connect(database_url) as pg:

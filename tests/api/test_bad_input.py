@@ -296,6 +296,25 @@ def test_a_bad_query_parameter_anywhere_is_a_400_naming_it(api, demo_data, url, 
     assert snapshot() == before
 
 
+# Search text in the syntax of FTS5 (SQLite's index) or of tsquery: searched as words, never
+# read as syntax (issue 20); what each one matches is tests/test_search.py's.
+SEARCH_SYNTAX = ['"', '""', "AND", "OR", "NOT", "*", "NEAR(", "NEAR(a b, 2)", "a NEAR b", "title:x", "x*"]
+SEARCH_SYNTAX += ["^x", "(", ")", "-", "--x", "a & !b | c", "x:*A", "'", "\\", '" OR 1=1 --', "a) OR (b"]
+
+
+@pytest.mark.parametrize("text", SEARCH_SYNTAX)
+def test_search_syntax_of_either_engine_is_searched_as_words_never_a_500(api, demo_data, text):
+    before = snapshot()
+    for url in (LIST, f"{LIST}?cursor=", f"{LIST}?ordering=-signed_on"):
+        response = api.get(url, {"q": text})
+        assert response.status_code == 200, (url, response.content)
+        assert isinstance(response.json()["results"], list)
+    response = api.get("/api/agreements/export.csv", {"q": text})
+    assert response.status_code == 200
+    assert b"title" in b"".join(response.streaming_content).splitlines()[0]  # streamed to the end
+    assert snapshot() == before
+
+
 @pytest.mark.parametrize("method", ["POST", "PUT"])
 def test_a_parent_category_with_a_nul_byte_is_a_400_not_a_500(admin_api, method):
     """Regression: a NUL byte in a slug lookup reached PostgreSQL, which answered with an error."""

@@ -9,9 +9,10 @@ On PostgreSQL the document's tsvector is a stored generated column (``search_vec
 migration 0009, kept by PostgreSQL itself on every write) with a GIN index; it is
 matched with ``websearch_to_tsquery`` and ranked without parsing any document again.
 The ``simple`` configuration is used because most of
-what people search for are names and places, which stemming would mangle. SQLite has
-no full-text index here, so every word must appear (case-insensitively) in the
-document: the same matches for single words and names, without ranking.
+what people search for are names and places, which stemming would mangle. On SQLite an
+FTS5 index of the same column (``search.sqlite``, migration 0025, kept by triggers) is
+matched with the same query language and ranked by bm25: whole words, all required,
+``"phrases"``, ``or`` and ``-word`` as on PostgreSQL (the differences: docs/api.md, "Search").
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from typing import TYPE_CHECKING
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from . import sqlite
+
 if TYPE_CHECKING:
-    from .models import Agreement
+    from ..models import Agreement
 
 CONFIG = "simple"
 
@@ -38,7 +41,7 @@ def search_vector() -> SearchVector:
 
 def stored_vector() -> RawSQL:
     """The stored ``search_vector`` column (PostgreSQL only; not a model field, as SQLite has none)."""
-    from .models import Agreement
+    from ..models import Agreement
 
     return RawSQL(f'"{Agreement._meta.db_table}"."search_vector"', [], output_field=SearchVectorField())
 
@@ -77,6 +80,29 @@ def search(queryset: QuerySet[Agreement], text: str) -> tuple[QuerySet[Agreement
         query = SearchQuery(text, config=CONFIG, search_type="websearch")
         matched = queryset.alias(search_vector=stored_vector()).filter(search_vector=query)
         return matched.annotate(search_rank=SearchRank(stored_vector(), query)), True
-    for word in words:
-        queryset = queryset.filter(search_document__icontains=word.strip('"'))
-    return queryset, False
+    return _search_sqlite(queryset, text)
+
+
+def _search_sqlite(queryset: QuerySet[Agreement], text: str) -> tuple[QuerySet[Agreement], bool]:
+    query = sqlite.to_fts5(text)
+    if query is None:  # no word at all (``*``, ``"``): PostgreSQL matches nothing either
+        return queryset.none(), False
+    index, agreements = sqlite.TABLE, queryset.model._meta.db_table
+    if not query.unwanted:
+        # A join, not ``id IN (…)``: bm25 needs the index's row of each match, and the planner
+        # then starts from the index (its rare words' few rows) and looks each agreement up.
+        matched = queryset.extra(
+            tables=[index],
+            where=[f"{index} MATCH %s", f"{index}.rowid = {agreements}.id"],
+            params=[query.ranked],
+        )
+        # bm25 is lower for a better match; PostgreSQL's rank is higher.
+        rank = RawSQL(f"-bm25({index})", [], output_field=FloatField())
+        return matched.annotate(search_rank=rank), True
+    # Some alternative only excludes words (``-word``), which FTS5 cannot say alone: matched by
+    # membership instead, unranked.
+    matching = f"SELECT rowid FROM {index} WHERE {index} MATCH %s"
+    condition = Q(pk__in=RawSQL(matching, [query.ranked])) if query.ranked else Q(pk__in=[])
+    for words in query.unwanted:
+        condition |= ~Q(pk__in=RawSQL(matching, [words]))
+    return queryset.filter(condition), False
