@@ -7,7 +7,8 @@ value means the same whichever door it comes in by.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 # The spellings of yes and no every parameter accepts, in any case. ``on`` is what an HTML
 # checkbox sends; ``1``/``0`` and ``yes``/``no`` are what spreadsheets and scripts write.
@@ -49,4 +50,19 @@ def unknown_parameters(given: Iterable[str], accepted: Iterable[str]) -> dict[st
     return {
         name: [f"“{name}” is not a parameter here; use one of {', '.join(accepted)}."]
         for name in sorted(set(given) - set(accepted))
+    }
+
+
+def repeated_parameters(given: Mapping[str, Any], multi_valued: Iterable[str] = ()) -> dict[str, list[str]]:
+    """An error for each single-valued parameter ``given`` more than once, keyed by its name.
+
+    ``given`` is a query string as Django reads it (a ``QueryDict``); a plain mapping cannot
+    repeat a name. Taking the last of ``q=a&q=b`` would answer a question nobody asked.
+    """
+    lists = given.lists() if hasattr(given, "lists") else ()
+    multi = set(multi_valued)
+    return {
+        name: [f"“{name}” is given {len(values)} times; give it once (it takes one value)."]
+        for name, values in sorted(lists)
+        if len(values) > 1 and name not in multi
     }

@@ -19,7 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..models import Agreement
-from ..parsing import BOOLEAN_HELP, parse_boolean, unknown_parameters
+from ..parsing import BOOLEAN_HELP, parse_boolean, repeated_parameters, unknown_parameters
+from ..reports.inputs import MULTI_VALUED_FIELDS
 from .concurrency import etag
 from .errors import SAVED_AGREEMENT
 from .fields import MAX_ID
@@ -83,11 +84,23 @@ class StrictParametersMixin:
             allowed |= set(filterset_class.base_filters)
         if getattr(self, "ordering_fields", None):
             allowed.add("ordering")
-        unknown = unknown_parameters(request.query_params, allowed)
-        if unknown:
-            raise ValidationError(unknown)
+        problems = unknown_parameters(request.query_params, allowed)
+        problems |= repeated_parameters(request.query_params, self.multi_valued_parameters())
+        if problems:
+            raise ValidationError(problems)
         if "cursor" in request.query_params and "ordering" in request.query_params:
             raise ValidationError({"ordering": ["Cursor mode always walks in id order; leave out ordering."]})
+
+    def multi_valued_parameters(self) -> set[str]:
+        """The filters that take several values (``status=signed&status=in_force``)."""
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is None:
+            return set()
+        return {
+            name
+            for name, declared in filterset_class.base_filters.items()
+            if issubclass(declared.field_class, MULTI_VALUED_FIELDS)
+        }
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         self.check_parameters(request)

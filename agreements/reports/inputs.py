@@ -19,11 +19,13 @@ from django.utils import timezone
 
 from ..choices import AgreementKind, Level, LevelScope, Status
 from ..models import Agreement, ClauseCategory, Country
-from ..parsing import parse_boolean, unknown_parameters
+from ..parsing import parse_boolean, repeated_parameters, unknown_parameters
 
 FIRST_PANEL_YEAR = 1945
 # Parameters every report accepts besides its own: the response format.
 COMMON_PARAMETERS = frozenset({"format"})
+# Fields that read a parameter given several times; every other parameter is given once.
+MULTI_VALUED_FIELDS = (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
 
 
 class ReportInputError(ValueError):
@@ -115,6 +117,8 @@ class ReportForm(forms.Form):
             if "__all__" in form.errors:
                 errors["non_field_errors"] = list(form.errors["__all__"])
         errors |= unknown_parameters(data, {*form.fields, *COMMON_PARAMETERS})
+        multi_valued = {name for name, field in form.fields.items() if isinstance(field, MULTI_VALUED_FIELDS)}
+        errors |= repeated_parameters(data, multi_valued)
         if errors:
             raise ReportInputError(errors)
         return form.cleaned_data
