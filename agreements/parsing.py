@@ -66,3 +66,9 @@ def repeated_parameters(given: Mapping[str, Any], multi_valued: Iterable[str] = 
         for name, values in sorted(lists)
         if len(values) > 1 and name not in multi
     }
+
+
+def no_such_record(what: str, key: object) -> str:
+    """“No person with id 99999.”: the one wording for a reference to a record that is not there,
+    whether it comes in a path, a body (a participant's person, a citation's source) or a filter."""
+    return f"No {what} with id {key}."

@@ -11,6 +11,8 @@ from typing import Any
 
 import orjson
 from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status, viewsets
@@ -19,9 +21,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..models import Agreement
-from ..parsing import BOOLEAN_HELP, parse_boolean, repeated_parameters, unknown_parameters
+from ..parsing import BOOLEAN_HELP, no_such_record, parse_boolean, repeated_parameters, unknown_parameters
 from ..reports.inputs import MULTI_VALUED_FIELDS
-from .concurrency import etag
+from ..services import record_delete, record_update
+from .concurrency import etag, etag_of, expected_version, kind_of, not_modified
 from .errors import SAVED_AGREEMENT
 from .fields import MAX_ID
 
@@ -38,21 +41,33 @@ ALLOW_DUPLICATE = OpenApiParameter(
     OpenApiTypes.BOOL,
     description="true: create it even if it may already be recorded (no 409). " + BOOLEAN_HELP + ".",
 )
+RECORD_PRECONDITION_ERRORS = {
+    "412": "The record changed since the ETag in If-Match was read; `ETag` names the current version.",
+    "428": "If-Match is missing.",
+}
 PRECONDITION_ERRORS = {
     "412": "The agreement changed since the ETag in If-Match was read.",
     "428": "If-Match is missing.",
 }
 
 
-def check_id(value: Any) -> int:
+def check_id(value: Any, what: str = "record") -> int:
     """A path id as an int; ids no database row can have are simply not found."""
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise NotFound() from None
+        raise NotFound(no_such_record(what, value)) from None
     if not 1 <= number <= MAX_ID:
-        raise NotFound()
+        raise NotFound(no_such_record(what, value))
     return number
+
+
+def found(queryset: QuerySet, key: Any) -> Any:
+    """The one row of ``queryset`` (filtered by ``key``), or a 404 saying “No agreement with id 7.”"""
+    try:
+        return queryset.get()
+    except queryset.model.DoesNotExist:
+        raise NotFound(no_such_record(queryset.model._meta.verbose_name, key)) from None
 
 
 def boolean_parameter(request: Request, name: str) -> bool:
@@ -107,14 +122,75 @@ class StrictParametersMixin:
         return super().list(request, *args, **kwargs)
 
 
-class ModelViewSet(StrictParametersMixin, viewsets.ModelViewSet):
-    """A resource with numeric ids, strict parameters and the API's errors."""
+class ConditionalWritesMixin:
+    """ETag on reads, If-Match on writes (``concurrency``), for a resource of versioned records.
+
+    A read answers with the record's ETag (304 when If-None-Match already has it); a change
+    or a deletion needs If-Match, checked before the body is and then again, inside the
+    write's transaction, by the service (``services.base.lock``); a created or changed
+    record's answer carries its new ETag, and a creation's ``Location`` is its API URL.
+    """
+
+    conditional_writes = True  # the schema declares If-Match, 412, 428 and ETag from this
+    extra_error_responses = dict.fromkeys(("PUT", "PATCH", "DELETE"), RECORD_PRECONDITION_ERRORS)
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        row = self.get_object()
+        tag = etag_of(row)
+        if not_modified(request, tag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
+        return Response(self.get_serializer(row).data, headers={"ETag": tag})
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        self.expected = expected_version(request, self.get_object())
+        return super().update(request, *args, **kwargs)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        self.expected = expected_version(request, self.get_object())
+        return super().destroy(request, *args, **kwargs)
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = record_update(
+            row=serializer.instance, values=serializer.validated_data, expected_version=self.expected
+        )
+
+    def perform_destroy(self, instance) -> None:
+        record_delete(row=instance, expected_version=self.expected)
+
+    def get_success_headers(self, data: Any) -> dict[str, str]:
+        # DRF's own takes a field called ``url``: a source's is its web page, not its API URL.
+        lookup = data.get(self.lookup_field, data.get("id"))
+        return {
+            "Location": self.reverse_action(
+                "detail", kwargs={self.lookup_url_kwarg or self.lookup_field: lookup}
+            )
+        }
+
+    def finalize_response(self, request: Request, response: Response, *args, **kwargs):
+        data = getattr(response, "data", None)
+        if (
+            response.status_code in (status.HTTP_200_OK, status.HTTP_201_CREATED)
+            and self.action in ("create", "update", "partial_update")
+            and isinstance(data, dict)
+            and {"id", "version"} <= set(data)
+        ):
+            response["ETag"] = etag(data["id"], data["version"], kind_of(self.queryset.model))
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class ModelViewSet(StrictParametersMixin, ConditionalWritesMixin, viewsets.ModelViewSet):
+    """A resource with numeric ids, strict parameters, conditional writes and the API's errors."""
 
     lookup_value_regex = r"[0-9]+"
 
     def get_object(self):
-        check_id(self.kwargs[self.lookup_field])
-        return super().get_object()
+        key = self.kwargs[self.lookup_field]
+        what = self.queryset.model._meta.verbose_name
+        check_id(key, what)
+        try:
+            return super().get_object()
+        except Http404:
+            raise NotFound(no_such_record(what, key)) from None
 
 
 def document_response(row: dict[str, Any], status_code: int = status.HTTP_200_OK, **headers: str) -> Response:

@@ -23,12 +23,14 @@ from ..services import (
 )
 from .base import (
     ALLOW_DUPLICATE,
+    ConditionalWritesMixin,
     ModelViewSet,
     StrictParametersMixin,
     boolean_parameter,
     check_id,
     json_object,
 )
+from .concurrency import expected_version
 from .errors import MergedError
 from .filters import (
     BodyFilterSet,
@@ -58,7 +60,7 @@ class MergedPointerMixin:
     def get_object(self):
         try:
             return super().get_object()
-        except Http404:
+        except (Http404, NotFound):
             into = merged_into(self.merged_kind, check_id(self.kwargs["pk"]))
             if into is None:
                 raise
@@ -98,12 +100,13 @@ class PersonViewSet(MergedPointerMixin, ModelViewSet):
 
     def update(self, request: Request, *args, **kwargs) -> Response:
         person = self.get_object()
+        version = expected_version(request, person)
         data = request.data
         if kwargs.get("partial"):
             data = {**self.get_serializer(person).data, **json_object(request)}
         serializer = self.get_serializer(person, data=data)
         serializer.is_valid(raise_exception=True)
-        person = person_update(person=person, data=serializer.to_input())
+        person = person_update(person=person, data=serializer.to_input(), expected_version=version)
         return Response(self.get_serializer(self.get_queryset().get(pk=person.pk)).data)
 
 
@@ -124,12 +127,13 @@ class BodyViewSet(MergedPointerMixin, ModelViewSet):
 
     def update(self, request: Request, *args, **kwargs) -> Response:
         body = self.get_object()
+        version = expected_version(request, body)
         data = request.data
         if kwargs.get("partial"):
             data = {**self.get_serializer(body).data, **json_object(request)}
         serializer = self.get_serializer(body, data=data)
         serializer.is_valid(raise_exception=True)
-        body = body_update(body=body, data=serializer.to_input())
+        body = body_update(body=body, data=serializer.to_input(), expected_version=version)
         return Response(self.get_serializer(self.get_queryset().get(pk=body.pk)).data)
 
 
@@ -142,7 +146,7 @@ class SourceViewSet(ModelViewSet):
     filter_backends = [FilterBackend]
 
 
-class ClauseCategoryViewSet(StrictParametersMixin, viewsets.ModelViewSet):
+class ClauseCategoryViewSet(StrictParametersMixin, ConditionalWritesMixin, viewsets.ModelViewSet):
     """The clause-category tree (two levels). Reading is open; changing it is for administrators."""
 
     queryset = ClauseCategory.objects.select_related("parent").order_by("name")
@@ -186,7 +190,9 @@ class AgreementRelationViewSet(ModelViewSet):
             name: serializer.validated_data.get(name, getattr(relation, name))
             for name in ("from_agreement", "to_agreement", "kind", "note")
         }
-        serializer.instance = relation_update(relation=relation, data=RelationIn(**values))
+        serializer.instance = relation_update(
+            relation=relation, data=RelationIn(**values), expected_version=self.expected
+        )
 
     def perform_destroy(self, instance: AgreementRelation) -> None:
-        relation_delete(relation=instance)
+        relation_delete(relation=instance, expected_version=self.expected)

@@ -10,6 +10,7 @@ everything.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..choices import AgreementKind, Level, LevelScope, Status
+from ..dates import iso_day_problem
 from ..models import Agreement, ClauseCategory, Country
 from ..parsing import parse_boolean, repeated_parameters, unknown_parameters
 
@@ -124,6 +126,8 @@ class ReportForm(forms.Form):
         return form.cleaned_data
 
 
+# A year, a month or a day written the ISO way, whether or not the calendar has it.
+ISO_LIKE = re.compile(r"\d{4}(-\d{1,2}){0,2}")
 # Report dates are days of recorded history: a year outside this range is a typing error, and
 # refusing it keeps date arithmetic (a window after as_of, the day after "to") inside Python's range.
 FIRST_DAY, LAST_DAY = datetime.date(1800, 1, 1), datetime.date(2200, 12, 31)
@@ -151,7 +155,13 @@ class IsoDateField(forms.DateField):
         )
 
     def clean(self, value) -> datetime.date | None:
-        day = super().clean(value)
+        try:
+            day = super().clean(value)
+        except forms.ValidationError as error:
+            if error.code != "invalid" or not ISO_LIKE.fullmatch(str(value).strip()):
+                raise  # another form altogether: the field's message shows the one to use
+            # The form is right but the day is not: "30 February 2020 does not exist.", or a month.
+            raise forms.ValidationError(iso_day_problem(value), code="invalid") from None
         if day is not None and not FIRST_DAY <= day <= LAST_DAY:
             raise forms.ValidationError(
                 f"Give a date between {FIRST_DAY.year} and {LAST_DAY.year}.", code="out_of_range"
@@ -230,7 +240,10 @@ class _CategoryField(forms.ModelChoiceField):
             label="Clause category",
             help_text="Includes its subcategories.",
             empty_label="Any category",
-            error_messages={"invalid_choice": "Unknown clause category; give the slug of a category."},
+            error_messages={
+                "invalid_choice": "No clause category “%(value)s”; "
+                "the categories are listed at /api/categories/."
+            },
         )
 
     def label_from_instance(self, category: ClauseCategory) -> str:
