@@ -32,6 +32,7 @@ from .base import (
 )
 from .concurrency import expected_version
 from .errors import MergedError
+from .fields import UNKNOWN_CATEGORY
 from .filters import (
     BodyFilterSet,
     CountryFilterSet,
@@ -154,6 +155,12 @@ class ClauseCategoryViewSet(StrictParametersMixin, ConditionalWritesMixin, views
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     filter_backends: list = []
+
+    def get_object(self) -> ClauseCategory:
+        try:
+            return super().get_object()
+        except Http404:
+            raise NotFound(UNKNOWN_CATEGORY.format(value=self.kwargs["slug"])) from None
 
 
 class CountryViewSet(StrictParametersMixin, viewsets.ReadOnlyModelViewSet):

@@ -69,8 +69,13 @@ def _save(body: Body, data: BodyIn) -> None:
         if sides:
             errors.add(
                 "subdivision",
-                f"{sides} agreement{'s' if sides != 1 else ''} name this body as a side, and their level "
-                "follows from whether it is below the state: change those agreements' sides first.",
+                (
+                    "1 agreement names this body as a side, and its level follows from whether it is "
+                    "below the state: change that agreement's sides first."
+                )
+                if sides == 1
+                else f"{sides} agreements name this body as a side, and their level follows from "
+                "whether it is below the state: change those agreements' sides first.",
             )
     if clean(body, "", errors, exclude=["country"]) and not errors.messages:
         check_unique(body, "", errors)

@@ -178,6 +178,9 @@ def test_a_missing_record_is_told_the_same_way_in_a_path(api, demo_data):
     assert api.get("/api/people/99999/").json() == {"detail": "No person with id 99999."}
     assert api.get("/api/sources/99999/").json() == {"detail": "No source with id 99999."}
     assert api.get("/api/agreements/99999/clauses/").json() == {"detail": "No agreement with id 99999."}
+    assert api.get("/api/categories/nope/").json() == {
+        "detail": "No clause category “nope”; the categories are listed at /api/categories/."
+    }
 
 
 def test_one_thing_still_referring_is_singular(admin_api, demo_data):
