@@ -146,3 +146,26 @@ def parse_partial_date(text: str) -> PartialDate:
     if day_month_year:
         raise ValueError(f"{text.strip()} does not exist in the calendar.")
     raise ValueError(f"“{text.strip()}” is not a date this form reads; write it as {ACCEPTED_FORMS}.")
+
+
+# How a single day is written wherever a program sends one (API bodies and query strings).
+ISO_DAY_FORM = "YYYY-MM-DD, e.g. 2017-07-23"
+
+
+def iso_day_problem(text: str) -> str:
+    """Why ``text`` is not a day written YYYY-MM-DD, in words: a day the calendar does not
+    have ("30 February 2020 does not exist."), a month or a year where a day is wanted, or
+    another form altogether (with the one accepted)."""
+    text = str(text).strip()
+    whole = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    if whole:
+        year, month, day = (int(part) for part in whole.groups())
+        if year == 0:
+            return "The year 0 does not exist (1 BC is followed by AD 1); give a year from 1 on."
+        if not 1 <= month <= 12:
+            return f"There is no month {month}; months run from 01 to 12."
+        return f"{day} {calendar.month_name[month]} {year} does not exist."
+    if re.fullmatch(r"\d{4}(-\d{1,2})?", text):
+        first = f"{text}-01" if "-" in text else f"{text}-01-01"
+        return f"Give a day, as {ISO_DAY_FORM}; for a month or a year, give its first day ({first})."
+    return f"“{text}” is not a date; give it as {ISO_DAY_FORM}."

@@ -7,7 +7,8 @@ value means the same whichever door it comes in by.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 # The spellings of yes and no every parameter accepts, in any case. ``on`` is what an HTML
 # checkbox sends; ``1``/``0`` and ``yes``/``no`` are what spreadsheets and scripts write.
@@ -50,3 +51,24 @@ def unknown_parameters(given: Iterable[str], accepted: Iterable[str]) -> dict[st
         name: [f"“{name}” is not a parameter here; use one of {', '.join(accepted)}."]
         for name in sorted(set(given) - set(accepted))
     }
+
+
+def repeated_parameters(given: Mapping[str, Any], multi_valued: Iterable[str] = ()) -> dict[str, list[str]]:
+    """An error for each single-valued parameter ``given`` more than once, keyed by its name.
+
+    ``given`` is a query string as Django reads it (a ``QueryDict``); a plain mapping cannot
+    repeat a name. Taking the last of ``q=a&q=b`` would answer a question nobody asked.
+    """
+    lists = given.lists() if hasattr(given, "lists") else ()
+    multi = set(multi_valued)
+    return {
+        name: [f"“{name}” is given {len(values)} times; give it once (it takes one value)."]
+        for name, values in sorted(lists)
+        if len(values) > 1 and name not in multi
+    }
+
+
+def no_such_record(what: str, key: object) -> str:
+    """“No person with id 99999.”: the one wording for a reference to a record that is not there,
+    whether it comes in a path, a body (a participant's person, a citation's source) or a filter."""
+    return f"No {what} with id {key}."

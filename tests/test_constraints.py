@@ -226,6 +226,23 @@ def violations() -> dict:
         "agreement_wikidata_unique": lambda: _twice(AgreementFactory, wikidata_qid="Q1"),
         "agreement_wikidata_format": lambda: _update(Agreement, wikidata_qid="42"),
         "agreement_version_positive": lambda: _update(Agreement, version=0),
+        # A version below 1 would let an old ETag name a version the row never had.
+        "person_version_positive": lambda: lambda: Person.objects.bulk_create([Person(name="A", version=0)]),
+        "body_version_positive": lambda: (
+            lambda: Body.objects.bulk_create([Body(name="A", country=country("IR"), version=0)])
+        ),
+        "source_version_positive": lambda: lambda: Source.objects.bulk_create([Source(title="A", version=0)]),
+        "clause_category_version_positive": lambda: (
+            lambda: ClauseCategory.objects.filter(slug="logistics").update(version=0)
+        ),
+        "agreement_relation_version_positive": lambda: (
+            lambda: AgreementRelation.objects.create(
+                from_agreement=AgreementFactory(),
+                to_agreement=Agreement.objects.first(),
+                kind="amends",
+                version=0,
+            )
+        ),
         "agreement_source_unique": lambda: _twice(
             AgreementSource.objects.create, agreement=Agreement.objects.first(), source=first_source()
         ),

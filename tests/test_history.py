@@ -207,7 +207,7 @@ class TestProtection:
         category = ClauseCategory.objects.get(slug="logistics")
         with pytest.raises(ProtectedError):
             category.delete()
-        response = admin_api.delete("/api/categories/logistics/")
+        response = admin_api.delete("/api/categories/logistics/", HTTP_IF_MATCH="*")
         assert response.status_code == 409
         assert "clause" in response.json()["detail"]
         page = admin_client.get(reverse("admin:agreements_clausecategory_delete", args=[category.pk]))
@@ -219,7 +219,7 @@ class TestProtection:
         assert ClauseCategory.objects.filter(slug="logistics").exists()
 
     def test_an_unused_category_can_be_deleted(self, admin_api):
-        assert admin_api.delete("/api/categories/reconstruction/").status_code == 204
+        assert admin_api.delete("/api/categories/reconstruction/", HTTP_IF_MATCH="*").status_code == 204
 
     def test_people_and_sources_in_use_are_protected_in_the_admin(self, admin_client, demo_data):
         person = Person.objects.get(name="Hossein Dehqan")

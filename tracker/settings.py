@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "agreements.web.middleware.InterfaceMiddleware",
+    "agreements.web.middleware.ApiNotFoundMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -352,6 +353,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["agreements.api.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "agreements.api.renderers.ContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "agreements.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "agreements.api.errors.exception_handler",
     # One budget per client across the API and the pages (agreements/web/throttling.py),

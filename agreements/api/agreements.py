@@ -8,7 +8,6 @@ from typing import Any
 import orjson
 from django.db.models import F, QuerySet
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -27,6 +26,7 @@ from .base import (
     boolean_parameter,
     check_id,
     document_response,
+    found,
     json_object,
     saving,
 )
@@ -88,7 +88,10 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
         "updated_at",
     ]
     lookup_value_regex = r"[0-9]+"
-    # Writes need If-Match (the schema declares it, with 412, 428 and the ETags: api/schema.py).
+    format_hints = {
+        "csv": "The list as CSV is the export, with the same filters: /api/agreements/export.csv."
+    }
+    # Writes need If-Match, reads carry an ETag (the schema declares them, with 412, 428: api/schema.py).
     conditional_writes = True
 
     def get_queryset(self) -> QuerySet[Agreement]:
@@ -139,7 +142,7 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
-        row = self._document(check_id(kwargs["pk"]))
+        row = self._document(check_id(kwargs["pk"], "agreement"))
         if not_modified(request, etag(row["id"], row["version"])):
             return Response(
                 status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(row["id"], row["version"])}
@@ -158,7 +161,7 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
 
     def update(self, request: Request, *args, **kwargs) -> Response:
         agreement = self._agreement(kwargs["pk"])
-        version = expected_version(request, agreement.pk)
+        version = expected_version(request, agreement)
         data = self._merged_request(request, agreement, partial=kwargs.get("partial", False))
         serializer = self.get_serializer(agreement, data=data)
         serializer.is_valid(raise_exception=True)
@@ -172,7 +175,7 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         agreement = self._agreement(kwargs["pk"])
-        agreement_delete(agreement=agreement, expected_version=expected_version(request, agreement.pk))
+        agreement_delete(agreement=agreement, expected_version=expected_version(request, agreement))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -184,18 +187,18 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["get"], permission_classes=[CanViewHistory], filter_backends=[])
     def history(self, request: Request, pk: str) -> Response:
-        agreement = get_object_or_404(Agreement, pk=check_id(pk))
+        agreement = found(Agreement.objects.filter(pk=check_id(pk, "agreement")), pk)
         page = self.paginator.pages.paginate_queryset(agreement_timeline(agreement.pk), request, self)
         pages = self.paginator.pages
         return with_links(pages, pages.get_paginated_response(HistoryEntrySerializer(page, many=True).data))
 
     def _agreement(self, pk: Any) -> Agreement:
-        agreement = get_object_or_404(Agreement, pk=check_id(pk))
+        agreement = found(Agreement.objects.filter(pk=check_id(pk, "agreement")), pk)
         self.check_object_permissions(self.request, agreement)
         return agreement
 
     def _document(self, pk: int) -> dict[str, Any]:
-        return get_object_or_404(with_documents(Agreement.objects.filter(pk=pk)))
+        return found(with_documents(Agreement.objects.filter(pk=pk)), pk)
 
     def _merged_request(self, request: Request, agreement: Agreement, *, partial: bool) -> dict[str, Any]:
         """The request with what it leaves out taken from the stored agreement.

@@ -11,6 +11,8 @@ from typing import Any
 
 import orjson
 from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status, viewsets
@@ -19,8 +21,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..models import Agreement
-from ..parsing import BOOLEAN_HELP, parse_boolean, unknown_parameters
-from .concurrency import etag
+from ..parsing import BOOLEAN_HELP, no_such_record, parse_boolean, repeated_parameters, unknown_parameters
+from ..reports.inputs import MULTI_VALUED_FIELDS
+from ..services import record_delete, record_update
+from .concurrency import etag, etag_of, expected_version, kind_of, not_modified
 from .errors import SAVED_AGREEMENT
 from .fields import MAX_ID
 
@@ -32,15 +36,23 @@ ALLOW_DUPLICATE = OpenApiParameter(
 )
 
 
-def check_id(value: Any) -> int:
+def check_id(value: Any, what: str = "record") -> int:
     """A path id as an int; ids no database row can have are simply not found."""
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise NotFound() from None
+        raise NotFound(no_such_record(what, value)) from None
     if not 1 <= number <= MAX_ID:
-        raise NotFound()
+        raise NotFound(no_such_record(what, value))
     return number
+
+
+def found(queryset: QuerySet, key: Any) -> Any:
+    """The one row of ``queryset`` (filtered by ``key``), or a 404 saying “No agreement with id 7.”"""
+    try:
+        return queryset.get()
+    except queryset.model.DoesNotExist:
+        raise NotFound(no_such_record(queryset.model._meta.verbose_name, key)) from None
 
 
 def boolean_parameter(request: Request, name: str) -> bool:
@@ -72,11 +84,23 @@ class StrictParametersMixin:
             allowed |= set(filterset_class.base_filters)
         if getattr(self, "ordering_fields", None):
             allowed.add("ordering")
-        unknown = unknown_parameters(request.query_params, allowed)
-        if unknown:
-            raise ValidationError(unknown)
+        problems = unknown_parameters(request.query_params, allowed)
+        problems |= repeated_parameters(request.query_params, self.multi_valued_parameters())
+        if problems:
+            raise ValidationError(problems)
         if "cursor" in request.query_params and "ordering" in request.query_params:
             raise ValidationError({"ordering": ["Cursor mode always walks in id order; leave out ordering."]})
+
+    def multi_valued_parameters(self) -> set[str]:
+        """The filters that take several values (``status=signed&status=in_force``)."""
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is None:
+            return set()
+        return {
+            name
+            for name, declared in filterset_class.base_filters.items()
+            if issubclass(declared.field_class, MULTI_VALUED_FIELDS)
+        }
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         self.check_parameters(request)
@@ -98,14 +122,69 @@ class LocationMixin:
         return {"Location": self.request.build_absolute_uri(f"{key}/")}
 
 
+class ConditionalWritesMixin:
+    """ETag on reads, If-Match on writes (``concurrency``), for a resource of versioned records.
+
+    A read answers with the record's ETag (304 when If-None-Match already has it); a change
+    or a deletion needs If-Match, checked before the body is and then again, inside the
+    write's transaction, by the service (``services.base.lock``); a created or changed
+    record's answer carries its new ETag, and a creation's ``Location`` is its API URL.
+    """
+
+    conditional_writes = True  # the schema declares If-Match, 412, 428 and ETag from this
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        row = self.get_object()
+        tag = etag_of(row)
+        if not_modified(request, tag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
+        return Response(self.get_serializer(row).data, headers={"ETag": tag})
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        self.expected = expected_version(request, self.get_object())
+        return super().update(request, *args, **kwargs)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        self.expected = expected_version(request, self.get_object())
+        return super().destroy(request, *args, **kwargs)
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = record_update(
+            row=serializer.instance, values=serializer.validated_data, expected_version=self.expected
+        )
+
+    def perform_destroy(self, instance) -> None:
+        record_delete(row=instance, expected_version=self.expected)
+
+    def finalize_response(self, request: Request, response: Response, *args, **kwargs):
+        data = getattr(response, "data", None)
+        if (
+            response.status_code in (status.HTTP_200_OK, status.HTTP_201_CREATED)
+            and self.action in ("create", "update", "partial_update")
+            and isinstance(data, dict)
+            and {"id", "version"} <= set(data)
+        ):
+            response["ETag"] = etag(data["id"], data["version"], kind_of(self.queryset.model))
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
 class ModelViewSet(LocationMixin, StrictParametersMixin, viewsets.ModelViewSet):
     """A resource with numeric ids, strict parameters and the API's errors."""
 
     lookup_value_regex = r"[0-9]+"
 
     def get_object(self):
-        check_id(self.kwargs[self.lookup_field])
-        return super().get_object()
+        key = self.kwargs[self.lookup_field]
+        what = self.queryset.model._meta.verbose_name
+        check_id(key, what)
+        try:
+            return super().get_object()
+        except Http404:
+            raise NotFound(no_such_record(what, key)) from None
+
+
+class VersionedModelViewSet(ConditionalWritesMixin, ModelViewSet):
+    """A resource of versioned records: all of the above and conditional requests."""
 
 
 def document_response(row: dict[str, Any], status_code: int = status.HTTP_200_OK, **headers: str) -> Response:

@@ -21,7 +21,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from ..reports.sql import is_timeout
 from ..services import PossibleDuplicateError, PossibleSameRecordError, StaleVersionError
 from ..web.bounds import BUSY_RETRY_SECONDS, BusyError, timeout_detail
-from .concurrency import PreconditionFailed, etag
+from .concurrency import PreconditionFailed, etag, precondition_failed_from
 
 INVALID_WRITE = "The request is invalid; nothing was written."
 INVALID_READ = "The request has invalid parameters."
@@ -81,13 +81,14 @@ def validation_response(errors: Any, context: dict) -> Response:
 
 
 def protected_message(error: ProtectedError) -> str:
-    """“Cannot delete: 2 signatories and 1 status event still refer to it.”"""
+    """“Cannot delete: 2 signatories and 1 status event still refer to it.” (“1 signatory still refers”)"""
     counts = Counter(obj._meta for obj in error.protected_objects)
     parts = sorted(
         f"{count} {meta.verbose_name if count == 1 else meta.verbose_name_plural}"
         for meta, count in counts.items()
     )
-    return f"Cannot delete: {' and '.join(parts)} still refer to it."
+    verb = "refers" if sum(counts.values()) == 1 else "refer"
+    return f"Cannot delete: {' and '.join(parts)} still {verb} to it."
 
 
 def database_unavailable(context: dict) -> Response:
@@ -129,17 +130,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, StaleVersionError):
-        # With the current ETag, so that a client can fetch or compare without another round trip.
-        kwargs = getattr(context.get("view"), "kwargs", {})
-        agreement_id = kwargs.get("agreement_pk", kwargs.get("pk"))
-        stale = PreconditionFailed(
-            f"The agreement changed since you read it (it is now at version {exc.current}); "
-            "fetch it again and reapply your change."
-        )
-        response = drf_exception_handler(stale, context)
-        if response is not None and agreement_id is not None:
-            response["ETag"] = etag(int(agreement_id), exc.current)
-        return response
+        exc = precondition_failed_from(exc)
     if isinstance(exc, MergedError):
         body = {"detail": str(exc), "merged_into": exc.into_id}
         if exc.read:
@@ -189,4 +180,6 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, list):
         response.data = {"detail": " ".join(str(item) for item in response.data)}
+    if response is not None and isinstance(exc, PreconditionFailed) and exc.current:
+        response["ETag"] = exc.current  # what the client should read again (RFC 9110 allows it on a 412)
     return response

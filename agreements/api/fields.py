@@ -11,9 +11,13 @@ from rest_framework import serializers
 from ..choices import NameKind
 from ..models import Body, ClauseCategory, Country, Person, Source
 from ..models.people import wikidata_qid_validator
-from ..parsing import is_whole_number
+from ..parsing import is_whole_number, no_such_record
 from ..services import OtherNameIn, PersonIn
+from .strict import StrictSerializer
+from .values import ChoiceField
 
+# A category is named by its slug; the endpoint lists them all.
+UNKNOWN_CATEGORY = "No clause category “{value}”; the categories are listed at /api/categories/."
 MAX_ID = 2**63 - 1  # the largest id a bigint column holds; more is a client error, not a crash
 # DRF's own wording for a NUL byte in a CharField, so every field says it the same way.
 NUL_MESSAGE = "Null characters are not allowed."
@@ -59,6 +63,12 @@ class CountryCodeField(serializers.Field):
 class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A primary key that refuses numbers no database id can have, instead of overflowing."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if self.queryset is not None:  # “No source with id 99999.”, as everywhere else
+            what = self.queryset.model._meta.verbose_name
+            self.error_messages["does_not_exist"] = no_such_record(what, "{pk_value}")
+
     def to_internal_value(self, data: Any):
         if isinstance(data, bool) or (isinstance(data, int) and not 1 <= data <= MAX_ID):
             self.fail("does_not_exist", pk_value=data)
@@ -81,9 +91,9 @@ class SlugLookupField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-class OtherNameSerializer(serializers.Serializer):
+class OtherNameSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
-    kind = serializers.ChoiceField(choices=NameKind.choices, default=NameKind.SPELLING)
+    kind = ChoiceField(choices=NameKind.choices, default=NameKind.SPELLING)
     language = serializers.CharField(max_length=16, allow_blank=True, default="")
     source = BoundedPrimaryKeyRelatedField(queryset=Source.objects.all(), allow_null=True, default=None)
 
@@ -99,7 +109,7 @@ def wikidata_field() -> serializers.CharField:
     )
 
 
-class NewPersonSerializer(serializers.Serializer):
+class NewPersonSerializer(StrictSerializer):
     """A person: their canonical name and the other names they appear under."""
 
     name = serializers.CharField(max_length=200)
@@ -121,7 +131,7 @@ class PersonRefField(serializers.Field):
     """A participant's person: an existing person's id (or ``{"id": …}``), or a new person."""
 
     default_error_messages = {
-        "does_not_exist": "No person with id {pk}.",
+        "does_not_exist": no_such_record("person", "{pk}"),
         "invalid": "Give a person's id, or an object with the new person's name.",
     }
 
@@ -149,7 +159,7 @@ class BodyRefField(serializers.Field):
     """A body by id (or ``{"id": …}``, as documents show it); represented as ``{"id", "name"}``."""
 
     default_error_messages = {
-        "does_not_exist": "No body with id {pk}.",
+        "does_not_exist": no_such_record("body", "{pk}"),
         "invalid": "Give a body's id (see /api/bodies/).",
     }
 
@@ -191,7 +201,7 @@ class CategoriesField(serializers.ListField):
     child = SlugLookupField(
         slug_field="slug",
         queryset=ClauseCategory.objects.all(),
-        error_messages={"does_not_exist": "Unknown clause category “{value}”."},
+        error_messages={"does_not_exist": UNKNOWN_CATEGORY},
     )
 
     def to_representation(self, data: Any) -> list[str]:

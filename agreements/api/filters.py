@@ -29,11 +29,13 @@ from ..choices import (
     ParticipantRole,
     Status,
 )
+from ..dates import iso_day_problem
 from ..models import Agreement, AgreementRelation, Body, ClauseCategory, Country, Person, Source
 from ..pairs import same_parties_problem
-from ..parsing import BOOLEAN_HELP, parse_boolean
+from ..parsing import BOOLEAN_HELP, no_such_record, parse_boolean
 from ..search import search
-from .fields import MAX_ID
+from .fields import MAX_ID, UNKNOWN_CATEGORY
+from .values import invalid_choice
 
 
 def country_code(value: str, parameter: str) -> str:
@@ -188,7 +190,7 @@ class AgreementFilterSet(filters.FilterSet):
 
     def filter_person(self, queryset: QuerySet, name: str, value) -> QuerySet:
         if not Person.objects.filter(pk=value).exists():
-            raise ValidationError({"person": [f"No person with id {int(value)}."]})
+            raise ValidationError({"person": [no_such_record("person", int(value))]})
         role = self.form.cleaned_data.get("role")
         return queryset.with_participant(person=int(value), role=role or None)
 
@@ -197,7 +199,7 @@ class AgreementFilterSet(filters.FilterSet):
 
     def filter_body(self, queryset: QuerySet, name: str, value) -> QuerySet:
         if not Body.objects.filter(pk=value).exists():
-            raise ValidationError({"body": [f"No body with id {int(value)}."]})
+            raise ValidationError({"body": [no_such_record("body", int(value))]})
         return queryset.acted_for_by(int(value))
 
     def filter_level(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -303,7 +305,32 @@ class FilterBackend(filters.DjangoFilterBackend):
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None and not set(request.query_params) & set(filterset_class.base_filters):
             return queryset
-        return super().filter_queryset(request, queryset, view)
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise ValidationError(filter_errors(filterset.form, request.query_params))
+        return filterset.qs
+
+
+def filter_errors(form: forms.Form, given) -> dict[str, list[str]]:
+    """The form's errors in the API's voice: a choice names the value sent and the valid ones
+    (or the endpoint that lists them); a date says what is wrong with it and the form to use."""
+    errors: dict[str, list[str]] = {}
+    for name, problems in form.errors.as_data().items():
+        field = form.fields.get(name)
+        for problem in problems:
+            message = " ".join(problem.messages)
+            if problem.code == "invalid_choice" and isinstance(field, forms.ModelChoiceField):
+                if field.queryset.model is ClauseCategory:
+                    message = UNKNOWN_CATEGORY.format(value=given.get(name, ""))
+            elif problem.code == "invalid_choice" and isinstance(field, forms.ChoiceField):
+                value = (problem.params or {}).get("value", given.get(name, ""))
+                message = invalid_choice(value, [key for key, _ in field.choices])
+            elif problem.code == "invalid" and isinstance(field, forms.DateField):
+                message = iso_day_problem(given.get(name, ""))
+            errors.setdefault(name, []).append(message)
+    return errors
 
 
 class StrictOrderingFilter(OrderingFilter):

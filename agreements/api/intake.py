@@ -20,13 +20,15 @@ from ..choices import AgreementKind, ParticipantRole
 from ..dates import DatePrecision
 from ..services.intake import INTAKE_STATUSES, ReportIn, propose
 from .permissions import CanAddAgreements
+from .strict import StrictSerializer
+from .values import CalendarDateField, ChoiceField
 
 # About 7,500 words: agency reports are a tenth of that; longer is not a report.
 LONGEST_REPORT = 50_000
 REQUEST_FIELDS = ("text", "url", "publisher", "published_on", "language", "licence")
 
 
-class IntakeSerializer(serializers.Serializer):
+class IntakeSerializer(StrictSerializer):
     text = serializers.CharField(
         max_length=LONGEST_REPORT, help_text="The report as pasted (plain text, at most 50,000 characters)."
     )
@@ -34,7 +36,7 @@ class IntakeSerializer(serializers.Serializer):
         max_length=1000, required=False, allow_blank=True, help_text="The report's URL."
     )
     publisher = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    published_on = serializers.DateField(
+    published_on = CalendarDateField(
         required=False,
         allow_null=True,
         help_text="When it was published: relative dates (“on Sunday”, “last week”) count from it.",
@@ -74,44 +76,44 @@ class IntakeSerializer(serializers.Serializer):
 # --- The proposal -------------------------------------------------------------------------------------
 
 
-class EvidenceSerializer(serializers.Serializer):
+class EvidenceSerializer(StrictSerializer):
     text = serializers.CharField(help_text="The words of the report, as written.")
     start = serializers.IntegerField(help_text="Offset of the first character in `text` of the request.")
     end = serializers.IntegerField(help_text="Offset just after the last character.")
 
 
-class ProposedTextSerializer(serializers.Serializer):
+class ProposedTextSerializer(StrictSerializer):
     value = serializers.CharField(allow_blank=True)
     evidence = EvidenceSerializer(many=True)
     note = serializers.CharField(allow_blank=True, help_text="How it was derived, when the words do not say.")
 
 
 class ProposedKindSerializer(ProposedTextSerializer):
-    value = serializers.ChoiceField(choices=AgreementKind.choices)
+    value = ChoiceField(choices=AgreementKind.choices)
 
 
 class ProposedStatusSerializer(ProposedTextSerializer):
-    value = serializers.ChoiceField(
+    value = ChoiceField(
         choices=[(status, status) for status in INTAKE_STATUSES],
         help_text="signed or initialled only when the report says so; planned (“will sign”); negotiating.",
     )
 
 
-class PartyProposalSerializer(serializers.Serializer):
+class PartyProposalSerializer(StrictSerializer):
     code = serializers.CharField(help_text="Country code.")
     name = serializers.CharField()
     evidence = EvidenceSerializer(many=True)
     why = serializers.CharField()
 
 
-class DateProposalSerializer(serializers.Serializer):
-    date = serializers.DateField(allow_null=True, help_text="First day of the period; null when not given.")
-    precision = serializers.ChoiceField(choices=DatePrecision.choices)
+class DateProposalSerializer(StrictSerializer):
+    date = CalendarDateField(allow_null=True, help_text="First day of the period; null when not given.")
+    precision = ChoiceField(choices=DatePrecision.choices)
     note = serializers.CharField(allow_blank=True, help_text="How the date was derived from the words.")
     evidence = EvidenceSerializer(many=True)
 
 
-class CandidateSerializer(serializers.Serializer):
+class CandidateSerializer(StrictSerializer):
     id = serializers.IntegerField(help_text="Person id.")
     name = serializers.CharField()
     matched_name = serializers.CharField(help_text="The name of theirs that matched.")
@@ -119,7 +121,7 @@ class CandidateSerializer(serializers.Serializer):
     why = serializers.CharField()
 
 
-class ParticipantProposalSerializer(serializers.Serializer):
+class ParticipantProposalSerializer(StrictSerializer):
     name = serializers.CharField(
         allow_blank=True, help_text="As the report first writes it; empty if unnamed."
     )
@@ -136,7 +138,7 @@ class ParticipantProposalSerializer(serializers.Serializer):
         allow_blank=True, help_text="For a participant the report does not name."
     )
     party = serializers.CharField(allow_null=True, help_text="Country code.")
-    role = serializers.ChoiceField(choices=ParticipantRole.choices)
+    role = ChoiceField(choices=ParticipantRole.choices)
     office = serializers.CharField(allow_blank=True)
     rank = serializers.CharField(allow_blank=True)
     body_id = serializers.IntegerField(allow_null=True, help_text="The known body acted for, if any.")
@@ -147,31 +149,31 @@ class ParticipantProposalSerializer(serializers.Serializer):
     )
 
 
-class SideProposalSerializer(serializers.Serializer):
+class SideProposalSerializer(StrictSerializer):
     party = serializers.CharField()
     body_id = serializers.IntegerField()
     body_name = serializers.CharField()
     evidence = EvidenceSerializer(many=True)
 
 
-class CategoryProposalSerializer(serializers.Serializer):
+class CategoryProposalSerializer(StrictSerializer):
     slug = serializers.CharField()
     name = serializers.CharField()
     keyword = serializers.CharField(help_text="The category's keyword that the clause contains.")
 
 
-class ClauseProposalSerializer(serializers.Serializer):
+class ClauseProposalSerializer(StrictSerializer):
     position = serializers.IntegerField()
     text = serializers.CharField()
     categories = CategoryProposalSerializer(many=True)
     evidence = EvidenceSerializer(many=True)
 
 
-class SourceProposalSerializer(serializers.Serializer):
+class SourceProposalSerializer(StrictSerializer):
     title = serializers.CharField()
     url = serializers.CharField(allow_blank=True)
     publisher = serializers.CharField(allow_blank=True)
-    published_on = serializers.DateField(allow_null=True)
+    published_on = CalendarDateField(allow_null=True)
     language = serializers.CharField(allow_blank=True)
     licence = serializers.CharField(allow_blank=True)
     excerpt = serializers.CharField(allow_blank=True, help_text="The sentences the proposal cites.")
@@ -181,7 +183,7 @@ class SourceProposalSerializer(serializers.Serializer):
     licence_evidence = EvidenceSerializer(many=True)
 
 
-class ProposalSerializer(serializers.Serializer):
+class ProposalSerializer(StrictSerializer):
     parties = PartyProposalSerializer(many=True, help_text="Up to two, in the order the report names them.")
     kind = ProposedKindSerializer()
     title = ProposedTextSerializer()

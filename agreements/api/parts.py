@@ -10,7 +10,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound
@@ -18,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..models import Agreement, AgreementSource, Clause, Commitment, Participant, StatusEvent
+from ..parsing import no_such_record
 from ..reports.documents import with_documents
 from ..services import (
     PartNotFoundError,
@@ -25,7 +25,7 @@ from ..services import (
     agreement_part_remove,
     agreement_part_replace,
 )
-from .base import check_id, json_object, saving
+from .base import check_id, found, json_object, saving
 from .concurrency import etag, expected_version
 from .serializers import (
     CitationSerializer,
@@ -97,8 +97,8 @@ class AgreementPartViewSet(viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT, headers=self._etag(self._document(changed.pk)))
 
     def _agreement(self, request: Request, agreement_pk: int) -> tuple[Agreement, int | None]:
-        agreement = get_object_or_404(Agreement, pk=check_id(agreement_pk))
-        return agreement, expected_version(request, agreement.pk)
+        agreement = found(Agreement.objects.filter(pk=check_id(agreement_pk, "agreement")), agreement_pk)
+        return agreement, expected_version(request, agreement)
 
     def _item(self, data: Any) -> Any:
         serializer = self.get_serializer(data=data)
@@ -116,8 +116,8 @@ class AgreementPartViewSet(viewsets.GenericViewSet):
 
         try:
             saving(request, run)
-        except PartNotFoundError:
-            raise NotFound() from None
+        except PartNotFoundError as error:  # removed since it was read
+            raise NotFound(str(error)) from None
         return written["agreement"], written["key"]
 
     def _answer(self, agreement: Agreement, key: Any, code: int) -> Response:
@@ -125,13 +125,15 @@ class AgreementPartViewSet(viewsets.GenericViewSet):
         return Response(self._find(row, key), status=code, headers=self._etag(row))
 
     def _document(self, agreement_pk: int) -> dict[str, Any]:
-        return get_object_or_404(with_documents(Agreement.objects.filter(pk=check_id(agreement_pk))))
+        return found(
+            with_documents(Agreement.objects.filter(pk=check_id(agreement_pk, "agreement"))), agreement_pk
+        )
 
     def _find(self, row: dict[str, Any], key: Any) -> dict[str, Any]:
         for part in json.loads(row["document"])[self.collection]:
             if part[self.document_key] == key:
                 return part
-        raise NotFound()
+        raise NotFound(no_such_record(self.queryset.model._meta.verbose_name, key))
 
     @staticmethod
     def _etag(row: dict[str, Any]) -> dict[str, str]:

@@ -23,14 +23,17 @@ from ..services import (
 )
 from .base import (
     ALLOW_DUPLICATE,
+    ConditionalWritesMixin,
     LocationMixin,
-    ModelViewSet,
     StrictParametersMixin,
+    VersionedModelViewSet,
     boolean_parameter,
     check_id,
     json_object,
 )
+from .concurrency import expected_version
 from .errors import MergedError
+from .fields import UNKNOWN_CATEGORY
 from .filters import (
     BodyFilterSet,
     CountryFilterSet,
@@ -59,7 +62,7 @@ class MergedPointerMixin:
     def get_object(self):
         try:
             return super().get_object()
-        except Http404:
+        except (Http404, NotFound):
             into = merged_into(self.merged_kind, check_id(self.kwargs["pk"]))
             if into is None:
                 raise
@@ -83,7 +86,7 @@ def _create_schema(what: str, serializer) -> dict:
 
 
 @extend_schema_view(**_create_schema("person", PersonSerializer))
-class PersonViewSet(MergedPointerMixin, ModelViewSet):
+class PersonViewSet(MergedPointerMixin, VersionedModelViewSet):
     """People who sign agreements, with every other name they appear under."""
 
     merged_kind = "person"
@@ -99,17 +102,18 @@ class PersonViewSet(MergedPointerMixin, ModelViewSet):
 
     def update(self, request: Request, *args, **kwargs) -> Response:
         person = self.get_object()
+        version = expected_version(request, person)
         data = request.data
         if kwargs.get("partial"):
             data = {**self.get_serializer(person).data, **json_object(request)}
         serializer = self.get_serializer(person, data=data)
         serializer.is_valid(raise_exception=True)
-        person = person_update(person=person, data=serializer.to_input())
+        person = person_update(person=person, data=serializer.to_input(), expected_version=version)
         return Response(self.get_serializer(self.get_queryset().get(pk=person.pk)).data)
 
 
 @extend_schema_view(**_create_schema("body", BodySerializer))
-class BodyViewSet(MergedPointerMixin, ModelViewSet):
+class BodyViewSet(MergedPointerMixin, VersionedModelViewSet):
     """Ministries, forces, councils, agencies and regional governments that act for a country."""
 
     merged_kind = "body"
@@ -125,16 +129,17 @@ class BodyViewSet(MergedPointerMixin, ModelViewSet):
 
     def update(self, request: Request, *args, **kwargs) -> Response:
         body = self.get_object()
+        version = expected_version(request, body)
         data = request.data
         if kwargs.get("partial"):
             data = {**self.get_serializer(body).data, **json_object(request)}
         serializer = self.get_serializer(body, data=data)
         serializer.is_valid(raise_exception=True)
-        body = body_update(body=body, data=serializer.to_input())
+        body = body_update(body=body, data=serializer.to_input(), expected_version=version)
         return Response(self.get_serializer(self.get_queryset().get(pk=body.pk)).data)
 
 
-class SourceViewSet(ModelViewSet):
+class SourceViewSet(VersionedModelViewSet):
     """Where facts come from. A source that anything cites cannot be deleted (409)."""
 
     queryset = Source.objects.order_by("-published_on", "title", "id")
@@ -143,7 +148,9 @@ class SourceViewSet(ModelViewSet):
     filter_backends = [FilterBackend]
 
 
-class ClauseCategoryViewSet(LocationMixin, StrictParametersMixin, viewsets.ModelViewSet):
+class ClauseCategoryViewSet(
+    ConditionalWritesMixin, LocationMixin, StrictParametersMixin, viewsets.ModelViewSet
+):
     """The clause-category tree (two levels). Reading is open; changing it is for administrators."""
 
     queryset = ClauseCategory.objects.select_related("parent").order_by("name")
@@ -151,6 +158,12 @@ class ClauseCategoryViewSet(LocationMixin, StrictParametersMixin, viewsets.Model
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     filter_backends: list = []
+
+    def get_object(self) -> ClauseCategory:
+        try:
+            return super().get_object()
+        except Http404:
+            raise NotFound(UNKNOWN_CATEGORY.format(value=self.kwargs["slug"])) from None
 
 
 class CountryViewSet(StrictParametersMixin, viewsets.ReadOnlyModelViewSet):
@@ -170,7 +183,7 @@ class CountryViewSet(StrictParametersMixin, viewsets.ReadOnlyModelViewSet):
             raise NotFound(f"Unknown country code “{self.kwargs['code']}”.") from None
 
 
-class AgreementRelationViewSet(ModelViewSet):
+class AgreementRelationViewSet(VersionedModelViewSet):
     """How agreements relate: one amends, supersedes, implements, extends or renews another."""
 
     queryset = AgreementRelation.objects.order_by("id")
@@ -187,7 +200,9 @@ class AgreementRelationViewSet(ModelViewSet):
             name: serializer.validated_data.get(name, getattr(relation, name))
             for name in ("from_agreement", "to_agreement", "kind", "note")
         }
-        serializer.instance = relation_update(relation=relation, data=RelationIn(**values))
+        serializer.instance = relation_update(
+            relation=relation, data=RelationIn(**values), expected_version=self.expected
+        )
 
     def perform_destroy(self, instance: AgreementRelation) -> None:
-        relation_delete(relation=instance)
+        relation_delete(relation=instance, expected_version=self.expected)

@@ -7,6 +7,8 @@ import orjson
 from django.http import StreamingHttpResponse
 from django.utils.functional import Promise
 from rest_framework import renderers
+from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 
 
@@ -51,3 +53,22 @@ def errors_in_json(request: Request, response: Any, renderer: renderers.BaseRend
         renderer = renderer or JSONRenderer()
         request.accepted_renderer = renderer
         request.accepted_media_type = renderer.media_type
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, except that a ``format`` no renderer here serves is a 400 listing the
+    ones served (DRF answers 404, as if the resource were not there), with the view's pointer
+    where it has one (the agreement list's CSV is its export)."""
+
+    def select_renderer(self, request: Request, renderers: list, format_suffix: str | None = None):
+        self.view = (getattr(request, "parser_context", None) or {}).get("view")
+        return super().select_renderer(request, renderers, format_suffix)
+
+    def filter_renderers(self, renderers: list, format: str) -> list:
+        served = [renderer for renderer in renderers if renderer.format == format]
+        if served:
+            return served
+        formats = ", ".join(sorted({renderer.format for renderer in renderers}))
+        message = f"“{format}” is not a format served here; use one of {formats}."
+        hint = getattr(getattr(self, "view", None), "format_hints", {}).get(format)
+        raise ValidationError({"format": [f"{message} {hint}" if hint else message]})

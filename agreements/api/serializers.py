@@ -58,6 +58,8 @@ from .fields import (
     SlugLookupField,
     wikidata_field,
 )
+from .strict import StrictModelSerializer, StrictSerializer
+from .values import CalendarDateField, ChoiceField
 
 
 def _source_field(**kwargs) -> BoundedPrimaryKeyRelatedField:
@@ -73,9 +75,9 @@ def _text(max_length: int | None = None, **kwargs) -> serializers.CharField:
 # --- An agreement and its parts ----------------------------------------------------------------
 
 
-class ParticipantSerializer(serializers.Serializer):
+class ParticipantSerializer(StrictSerializer):
     id = serializers.IntegerField(read_only=True)
-    role = serializers.ChoiceField(
+    role = ChoiceField(
         choices=ParticipantRole.choices,
         default=ParticipantRole.SIGNED,
         help_text="What they did: signed, initialled, witnessed (in the presence of), negotiated "
@@ -113,7 +115,7 @@ class ParticipantSerializer(serializers.Serializer):
         )
 
 
-class ClauseSerializer(serializers.Serializer):
+class ClauseSerializer(StrictSerializer):
     id = serializers.IntegerField(read_only=True)
     position = serializers.IntegerField(min_value=1, max_value=32767, help_text="Order within the agreement.")
     article = _text(50, help_text="Article reference, e.g. Art. 3(2).")
@@ -131,13 +133,13 @@ class ClauseSerializer(serializers.Serializer):
         )
 
 
-class StatusEventSerializer(serializers.Serializer):
+class StatusEventSerializer(StrictSerializer):
     id = serializers.IntegerField(read_only=True)
-    status = serializers.ChoiceField(choices=EventType.choices)
-    date = serializers.DateField(
+    status = ChoiceField(choices=EventType.choices)
+    date = CalendarDateField(
         help_text="For month or year precision, any day in the period; the period's first day is stored."
     )
-    date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
+    date_precision = ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
     date_note = _text(300, help_text="How the date was derived from the sources.")
     party = CountryCodeField(
         allow_null=True, default=None, help_text="The acting party; null when the event concerns both."
@@ -156,7 +158,7 @@ class StatusEventSerializer(serializers.Serializer):
         )
 
 
-class CitationSerializer(serializers.Serializer):
+class CitationSerializer(StrictSerializer):
     source = BoundedPrimaryKeyRelatedField(queryset=Source.objects.all(), help_text="Source id.")
     supports = _text(300, help_text="What this source establishes.")
 
@@ -164,17 +166,17 @@ class CitationSerializer(serializers.Serializer):
         return CitationIn(source=values["source"], supports=values["supports"])
 
 
-class ImplementationEventSerializer(serializers.Serializer):
+class ImplementationEventSerializer(StrictSerializer):
     id = serializers.IntegerField(read_only=True)
-    kind = serializers.ChoiceField(choices=ImplementationKind.choices)
-    date = serializers.DateField(
+    kind = ChoiceField(choices=ImplementationKind.choices)
+    date = CalendarDateField(
         help_text="For month or year precision, any day in the period; the period's first day is stored."
     )
-    date_precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
-    new_due_on = serializers.DateField(
+    date_precision = ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
+    new_due_on = CalendarDateField(
         allow_null=True, default=None, help_text="For an extension (and only then): the new due date."
     )
-    new_due_on_precision = serializers.ChoiceField(
+    new_due_on_precision = ChoiceField(
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
         allow_blank=True,
@@ -196,7 +198,7 @@ class ImplementationEventSerializer(serializers.Serializer):
         )
 
 
-class CommitmentSerializer(serializers.Serializer):
+class CommitmentSerializer(StrictSerializer):
     id = serializers.IntegerField(read_only=True)
     position = serializers.IntegerField(
         min_value=1,
@@ -211,8 +213,8 @@ class CommitmentSerializer(serializers.Serializer):
     clauses = ClausePositionsField(
         default=list, max_length=500, help_text="Positions of the clauses it comes from."
     )
-    due_on = serializers.DateField(allow_null=True, default=None, help_text="The deadline, if any.")
-    due_on_precision = serializers.ChoiceField(
+    due_on = CalendarDateField(allow_null=True, default=None, help_text="The deadline, if any.")
+    due_on_precision = ChoiceField(
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
         allow_blank=True,
@@ -221,10 +223,10 @@ class CommitmentSerializer(serializers.Serializer):
     due_note = _text(300, help_text="How the due date was derived, e.g. “within six months of signature”.")
     source = _source_field()
     events = ImplementationEventSerializer(many=True, default=list, max_length=100)
-    state = serializers.ChoiceField(
+    state = ChoiceField(
         choices=CommitmentState.choices, read_only=True, help_text="Derived from the events, now."
     )
-    due_current = serializers.DateField(
+    due_current = CalendarDateField(
         read_only=True, allow_null=True, help_text="The due date in effect after extensions."
     )
     due_current_precision = serializers.CharField(read_only=True)
@@ -254,7 +256,7 @@ PARTS = {
 }
 
 
-class AgreementSerializer(serializers.Serializer):
+class AgreementSerializer(StrictSerializer):
     """An agreement with all of its parts.
 
     A PATCH changes only the top-level fields it sends. Collections left out of a PUT
@@ -266,7 +268,7 @@ class AgreementSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     title = serializers.CharField(max_length=500)
-    kind = serializers.ChoiceField(choices=AgreementKind.choices, default=AgreementKind.AGREEMENT)
+    kind = ChoiceField(choices=AgreementKind.choices, default=AgreementKind.AGREEMENT)
     party_a = CountryCodeField(help_text="ISO code; the two parties may be given in any order.")
     party_b = CountryCodeField(help_text="ISO code; stored so that party_a < party_b.", schema_example="IQ")
     body_a = BodyRefField(
@@ -278,7 +280,7 @@ class AgreementSerializer(serializers.Serializer):
     body_b = BodyRefField(
         allow_null=True, default=None, help_text="The body that committed for party_b as given."
     )
-    level = serializers.ChoiceField(
+    level = ChoiceField(
         choices=Level.choices,
         allow_null=True,
         default=None,
@@ -288,25 +290,25 @@ class AgreementSerializer(serializers.Serializer):
     )
     summary = _text()
     full_text = _text()
-    disclosure = serializers.ChoiceField(
+    disclosure = ChoiceField(
         choices=Disclosure.choices,
         default=Disclosure.UNKNOWN,
         help_text="published; withheld (officially not disclosed); unknown (not found, or not looked for).",
     )
     place_of_signature = _text(200)
-    evidence = serializers.ChoiceField(choices=Evidence.choices, default=Evidence.NEWS_REPORTS)
+    evidence = ChoiceField(choices=Evidence.choices, default=Evidence.NEWS_REPORTS)
     unts_registration = _text(32)
     wikidata_qid = wikidata_field()
     atop_id = _text(32)
     dcad_id = _text(32)
-    status = serializers.ChoiceField(
+    status = ChoiceField(
         choices=[("", "No events yet"), *Status.choices], read_only=True, help_text="Derived from the events."
     )
-    signed_on = serializers.DateField(read_only=True, allow_null=True)
+    signed_on = CalendarDateField(read_only=True, allow_null=True)
     signed_on_precision = serializers.CharField(read_only=True)
-    in_force_from = serializers.DateField(read_only=True, allow_null=True)
+    in_force_from = CalendarDateField(read_only=True, allow_null=True)
     in_force_from_precision = serializers.CharField(read_only=True)
-    ended_on = serializers.DateField(read_only=True, allow_null=True)
+    ended_on = CalendarDateField(read_only=True, allow_null=True)
     ended_on_precision = serializers.CharField(read_only=True)
     is_synthetic = serializers.BooleanField(read_only=True)
     version = serializers.IntegerField(read_only=True, help_text="Increases with every change; see ETag.")
@@ -341,7 +343,7 @@ def to_part_input(serializer: serializers.Serializer, values: dict[str, Any], in
 # --- The rest -----------------------------------------------------------------------------------
 
 
-class CountrySerializer(serializers.ModelSerializer):
+class CountrySerializer(StrictModelSerializer):
     class Meta:
         model = Country
         fields = [
@@ -357,14 +359,14 @@ class CountrySerializer(serializers.ModelSerializer):
         ]
 
 
-class ClauseCategorySerializer(serializers.ModelSerializer):
+class ClauseCategorySerializer(StrictModelSerializer):
     parent = SlugLookupField(
         slug_field="slug", queryset=ClauseCategory.objects.all(), allow_null=True, required=False
     )
 
     class Meta:
         model = ClauseCategory
-        fields = ["id", "slug", "name", "description", "parent"]
+        fields = ["id", "slug", "name", "description", "parent", "version"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         candidate = ClauseCategory(pk=getattr(self.instance, "pk", None), **attrs)
@@ -375,7 +377,7 @@ class ClauseCategorySerializer(serializers.ModelSerializer):
         return attrs
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(StrictModelSerializer):
     class Meta:
         model = Source
         fields = [
@@ -389,6 +391,7 @@ class SourceSerializer(serializers.ModelSerializer):
             "language",
             "licence",
             "excerpt",
+            "version",
             "created_at",
             "updated_at",
         ]
@@ -402,23 +405,24 @@ class SourceSerializer(serializers.ModelSerializer):
 
 class PersonSerializer(NewPersonSerializer):
     id = serializers.IntegerField(read_only=True)
+    version = serializers.IntegerField(read_only=True, help_text="Increases with every change; see ETag.")
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
     class Meta:
-        fields = ["id", "name", "other_names", "wikidata_qid", "note", "created_at", "updated_at"]
+        fields = ["id", "name", "other_names", "wikidata_qid", "note", "version", "created_at", "updated_at"]
 
     def to_input(self) -> PersonIn:
         return self.person_input(self.validated_data)
 
 
-class BodySerializer(serializers.Serializer):
+class BodySerializer(StrictSerializer):
     """A ministry, force, council, agency or regional government that acts for a country."""
 
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(max_length=200)
     other_names = OtherNameSerializer(many=True, default=list, max_length=100)
-    kind = serializers.ChoiceField(choices=BodyKind.choices, default=BodyKind.MINISTRY)
+    kind = ChoiceField(choices=BodyKind.choices, default=BodyKind.MINISTRY)
     country = CountryCodeField(help_text="The country it belongs to.")
     subdivision = _text(
         8, help_text="For a body below the state: its ISO 3166-2 subdivision, e.g. IQ-KR (empty otherwise)."
@@ -427,6 +431,7 @@ class BodySerializer(serializers.Serializer):
         read_only=True, help_text="Below the state: a subdivision, or a regional government."
     )
     note = _text()
+    version = serializers.IntegerField(read_only=True, help_text="Increases with every change; see ETag.")
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
@@ -442,27 +447,27 @@ class BodySerializer(serializers.Serializer):
         )
 
 
-class AgreementRelationSerializer(serializers.ModelSerializer):
+class AgreementRelationSerializer(StrictModelSerializer):
     from_agreement = BoundedPrimaryKeyRelatedField(queryset=Agreement.objects.all())
     to_agreement = BoundedPrimaryKeyRelatedField(queryset=Agreement.objects.all())
 
     class Meta:
         model = AgreementRelation
-        fields = ["id", "from_agreement", "to_agreement", "kind", "note"]
+        fields = ["id", "from_agreement", "to_agreement", "kind", "note", "version"]
 
 
-class ChangeSerializer(serializers.Serializer):
+class ChangeSerializer(StrictSerializer):
     field = serializers.CharField()
     old = serializers.JSONField(allow_null=True)
     new = serializers.JSONField(allow_null=True)
 
 
-class HistoryEntrySerializer(serializers.Serializer):
+class HistoryEntrySerializer(StrictSerializer):
     date = serializers.DateTimeField()
     user = serializers.CharField(help_text="Username; empty when not known (e.g. a command).")
     interface = serializers.CharField(help_text="admin, api, web, command or system.")
-    action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
-    object_type = serializers.ChoiceField(
+    action = ChoiceField(choices=["created", "changed", "deleted"])
+    object_type = ChoiceField(
         choices=[
             "agreement",
             "participant",
@@ -482,7 +487,7 @@ class HistoryEntrySerializer(serializers.Serializer):
     changes = ChangeSerializer(many=True)
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(StrictSerializer):
     """The body of every error answer (4xx, and 503 when the database is unreachable)."""
 
     detail = serializers.CharField()
@@ -495,10 +500,10 @@ class ValidationErrorSerializer(ErrorSerializer):
     )
 
 
-class PossibleDuplicateSerializer(serializers.Serializer):
+class PossibleDuplicateSerializer(StrictSerializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
-    signed_on = serializers.DateField(allow_null=True)
+    signed_on = CalendarDateField(allow_null=True)
     signed_on_precision = serializers.CharField()
     why = serializers.CharField(help_text="Why it may be the same agreement.")
 
@@ -507,7 +512,7 @@ class PossibleDuplicatesSerializer(ErrorSerializer):
     possible_duplicates = PossibleDuplicateSerializer(many=True)
 
 
-class KnownRecordSerializer(serializers.Serializer):
+class KnownRecordSerializer(StrictSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField(help_text="The known person's or body's name.")
     matched = serializers.CharField(help_text="Their name (or other name) that the new one is like.")
@@ -519,12 +524,12 @@ class PossibleSameRecordsSerializer(ErrorSerializer):
     possible_duplicates = KnownRecordSerializer(many=True)
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(StrictSerializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, style={"input_type": "password"}, trim_whitespace=False)
 
 
-class TokenSerializer(serializers.Serializer):
+class TokenSerializer(StrictSerializer):
     token = serializers.CharField(read_only=True)
     expires_at = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text="When the token stops working; null: when it is revoked."

@@ -22,6 +22,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0023_webhooks")]
+    dependencies = [("agreements", "0024_versions_of_reference_records")]
 
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]

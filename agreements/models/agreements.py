@@ -7,6 +7,7 @@ from ..history import HistoryInterface
 from ..pairs import SAME_PARTIES
 from ..querysets import AgreementQuerySet
 from .people import wikidata_qid_check, wikidata_qid_validator
+from .versioned import Versioned, version_positive
 
 
 class Agreement(models.Model):
@@ -253,7 +254,7 @@ class AgreementSource(models.Model):
         return str(self.source)
 
 
-class AgreementRelation(models.Model):
+class AgreementRelation(Versioned):
     """``from_agreement`` amends / supersedes / implements / extends / renews ``to_agreement``."""
 
     from_agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="relations_from")
@@ -261,11 +262,12 @@ class AgreementRelation(models.Model):
     kind = models.CharField(max_length=16, choices=RelationKind.choices)
     note = models.CharField(max_length=300, blank=True)
 
-    history = HistoricalRecords(bases=[HistoryInterface])
+    history = HistoricalRecords(bases=[HistoryInterface], excluded_fields=["version"])
 
     class Meta:
         ordering = ["id"]
         constraints = [
+            version_positive("agreement_relation", "A relation"),
             models.CheckConstraint(
                 condition=~models.Q(from_agreement=models.F("to_agreement")),
                 name="agreement_relation_not_to_itself",

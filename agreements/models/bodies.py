@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 from ..choices import BodyKind, NameKind
 from ..history import HistoryInterface
 from ..names import name_key
+from .versioned import Versioned, version_positive
 
 
 class BodyQuerySet(models.QuerySet):
@@ -17,7 +18,7 @@ class BodyQuerySet(models.QuerySet):
         ).distinct()
 
 
-class Body(models.Model):
+class Body(Versioned):
     """An organisation of one country that acts for it, or for a part of it.
 
     A body below the state (a province's border force, a governorate, an autonomous
@@ -42,12 +43,13 @@ class Body(models.Model):
 
     objects = BodyQuerySet.as_manager()
 
-    history = HistoricalRecords(bases=[HistoryInterface], excluded_fields=["name_key"])
+    history = HistoricalRecords(bases=[HistoryInterface], excluded_fields=["name_key", "version"])
 
     class Meta:
         ordering = ["name", "id"]
         verbose_name_plural = "bodies"
         constraints = [
+            version_positive("body", "A body"),
             models.CheckConstraint(
                 condition=~models.Q(name=""),
                 name="body_name_required",

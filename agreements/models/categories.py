@@ -2,9 +2,10 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from ..history import HistoryInterface
+from .versioned import Versioned, version_positive
 
 
-class ClauseCategory(models.Model):
+class ClauseCategory(Versioned):
     """A topic a clause covers. A shallow tree: top-level categories and their subcategories."""
 
     slug = models.SlugField(max_length=64, unique=True)
@@ -29,12 +30,13 @@ class ClauseCategory(models.Model):
         ),
     )
 
-    history = HistoricalRecords(bases=[HistoryInterface])
+    history = HistoricalRecords(bases=[HistoryInterface], excluded_fields=["version"])
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "clause categories"
         constraints = [
+            version_positive("clause_category", "A category"),
             models.CheckConstraint(
                 condition=models.Q(parent__isnull=True) | ~models.Q(parent=models.F("pk")),
                 name="clause_category_not_own_parent",

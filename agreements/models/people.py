@@ -5,6 +5,7 @@ from simple_history.models import HistoricalRecords
 from ..choices import NameKind
 from ..history import HistoryInterface
 from ..names import name_key
+from .versioned import Versioned, version_positive
 
 WIKIDATA_QID = r"^Q[1-9][0-9]*$"
 wikidata_qid_validator = RegexValidator(WIKIDATA_QID, "A Wikidata id looks like Q42.")
@@ -23,7 +24,7 @@ class PersonQuerySet(models.QuerySet):
         ).distinct()
 
 
-class Person(models.Model):
+class Person(Versioned):
     """Someone who signs agreements, under the name the tracker uses for them."""
 
     name = models.CharField(max_length=200, help_text="The canonical spelling used throughout the tracker.")
@@ -38,12 +39,13 @@ class Person(models.Model):
 
     objects = PersonQuerySet.as_manager()
 
-    history = HistoricalRecords(bases=[HistoryInterface], excluded_fields=["name_key"])
+    history = HistoricalRecords(bases=[HistoryInterface], excluded_fields=["name_key", "version"])
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
         constraints = [
+            version_positive("person", "A person"),
             models.CheckConstraint(
                 condition=~models.Q(name=""),
                 name="person_name_required",

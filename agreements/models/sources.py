@@ -3,9 +3,10 @@ from simple_history.models import HistoricalRecords
 
 from ..dates import DatePrecision, precision_check
 from ..history import HistoryInterface
+from .versioned import Versioned, version_positive
 
 
-class Source(models.Model):
+class Source(Versioned):
     """Where a fact came from: a news report, an official text, a statement."""
 
     title = models.CharField(max_length=500)
@@ -22,11 +23,12 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(bases=[HistoryInterface])
+    history = HistoricalRecords(bases=[HistoryInterface], excluded_fields=["version"])
 
     class Meta:
         ordering = ["-published_on", "title"]
         constraints = [
+            version_positive("source", "A source"),
             models.UniqueConstraint(
                 fields=["url"],
                 condition=~models.Q(url=""),

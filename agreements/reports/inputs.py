@@ -10,6 +10,7 @@ everything.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,12 +19,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..choices import LEVEL_OR_SCOPE_CHOICES, AgreementKind, LevelScope, Status
+from ..dates import iso_day_problem
 from ..models import Agreement, ClauseCategory, Country
-from ..parsing import parse_boolean, unknown_parameters
+from ..parsing import parse_boolean, repeated_parameters, unknown_parameters
 
 FIRST_PANEL_YEAR = 1945
 # Parameters every report accepts besides its own: the response format.
 COMMON_PARAMETERS = frozenset({"format"})
+# Fields that read a parameter given several times; every other parameter is given once.
+MULTI_VALUED_FIELDS = (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
 
 
 class ReportInputError(ValueError):
@@ -115,11 +119,15 @@ class ReportForm(forms.Form):
             if "__all__" in form.errors:
                 errors["non_field_errors"] = list(form.errors["__all__"])
         errors |= unknown_parameters(data, {*form.fields, *COMMON_PARAMETERS})
+        multi_valued = {name for name, field in form.fields.items() if isinstance(field, MULTI_VALUED_FIELDS)}
+        errors |= repeated_parameters(data, multi_valued)
         if errors:
             raise ReportInputError(errors)
         return form.cleaned_data
 
 
+# A year, a month or a day written the ISO way, whether or not the calendar has it.
+ISO_LIKE = re.compile(r"\d{4}(-\d{1,2}){0,2}")
 # Report dates are days of recorded history: a year outside this range is a typing error, and
 # refusing it keeps date arithmetic (a window after as_of, the day after "to") inside Python's range.
 FIRST_DAY, LAST_DAY = datetime.date(1800, 1, 1), datetime.date(2200, 12, 31)
@@ -147,7 +155,13 @@ class IsoDateField(forms.DateField):
         )
 
     def clean(self, value) -> datetime.date | None:
-        day = super().clean(value)
+        try:
+            day = super().clean(value)
+        except forms.ValidationError as error:
+            if error.code != "invalid" or not ISO_LIKE.fullmatch(str(value).strip()):
+                raise  # another form altogether: the field's message shows the one to use
+            # The form is right but the day is not: "30 February 2020 does not exist.", or a month.
+            raise forms.ValidationError(iso_day_problem(value), code="invalid") from None
         if day is not None and not FIRST_DAY <= day <= LAST_DAY:
             raise forms.ValidationError(
                 f"Give a date between {FIRST_DAY.year} and {LAST_DAY.year}.", code="out_of_range"
@@ -226,7 +240,10 @@ class _CategoryField(forms.ModelChoiceField):
             label="Clause category",
             help_text="Includes its subcategories.",
             empty_label="Any category",
-            error_messages={"invalid_choice": "Unknown clause category; give the slug of a category."},
+            error_messages={
+                "invalid_choice": "No clause category “%(value)s”; "
+                "the categories are listed at /api/categories/."
+            },
         )
 
     def label_from_instance(self, category: ClauseCategory) -> str:

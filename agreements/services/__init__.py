@@ -13,6 +13,8 @@ interface puts in front of its users. Every public function is one transaction.
 * ``derived`` — the status, dates, periods and search text derived from the parts;
 * ``people``, ``bodies``, ``relations`` — people and bodies with their other names; relations
   between agreements;
+* ``records`` — sources and categories changed whole, and any versioned record deleted, under
+  the version check (``base.lock``);
 * ``merges`` — two records of one person or body made one;
 * ``recovery`` — revert and restore from the recorded history;
 * ``importing`` — the JSON documents of ``load_agreements``.
@@ -25,7 +27,7 @@ from .agreements import (
     agreement_sync,
     agreement_update,
 )
-from .base import StaleVersionError
+from .base import ExpectedVersion, StaleVersionError
 from .bodies import body_create, body_sync_other_names, body_update
 from .derived import agreement_sync_derived
 from .duplicates import (
@@ -52,6 +54,7 @@ from .inputs import (
 from .merges import body_merge, merged_into, person_merge
 from .parts import PartNotFoundError, agreement_part_add, agreement_part_remove, agreement_part_replace
 from .people import person_create, person_refresh_agreements, person_sync_other_names, person_update
+from .records import record_delete, record_update
 from .relations import RelationIn, relation_create, relation_delete, relation_update
 from .rules import country_names, participant_party_problem
 
@@ -64,6 +67,7 @@ __all__ = [
     "ClauseIn",
     "CommitmentIn",
     "EventIn",
+    "ExpectedVersion",
     "ImplementationEventIn",
     "OtherNameIn",
     "PartNotFoundError",
@@ -97,6 +101,8 @@ __all__ = [
     "person_sync_other_names",
     "person_update",
     "possible_duplicates",
+    "record_delete",
+    "record_update",
     "relation_create",
     "relation_delete",
     "relation_update",

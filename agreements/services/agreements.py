@@ -32,7 +32,7 @@ from ..models import (
 )
 from ..models.changes import ChangeKind
 from ..pairs import canonical_pair
-from .base import Errors, assign, check_unique, clean, lock, pk_of
+from .base import Errors, ExpectedVersion, assign, check_unique, clean, lock, pk_of
 from .changes import Change, agreement_categories, changes_between, record_changes
 from .derived import agreement_sync_derived, event_fact
 from .duplicates import PossibleSameRecordError, refuse_duplicates
@@ -83,7 +83,7 @@ def agreement_create(
 
 
 def agreement_update(
-    *, agreement: Agreement, data: AgreementIn, expected_version: int | None = None
+    *, agreement: Agreement, data: AgreementIn, expected_version: ExpectedVersion = None
 ) -> Agreement:
     """Replace the agreement's fields and, where given, its collections of parts.
 
@@ -106,7 +106,7 @@ def agreement_update(
     return saved
 
 
-def agreement_delete(*, agreement: Agreement, expected_version: int | None = None) -> None:
+def agreement_delete(*, agreement: Agreement, expected_version: ExpectedVersion = None) -> None:
     """Delete an agreement with its parts (people and sources stay)."""
     with transaction.atomic():
         locked = lock(agreement, expected_version)

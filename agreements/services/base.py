@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -31,24 +32,51 @@ class Errors:
             raise ValidationError(self.messages)
 
 
+# The versions a write may change: the one its client read, any of several (an If-Match that
+# lists more than one ETag), or ``None`` when it does not care (``If-Match: *``, a command).
+ExpectedVersion = int | Collection[int] | None
+Row = TypeVar("Row", bound=models.Model)
+
+
 class StaleVersionError(Exception):
-    """The agreement changed since the client read it (its ``version`` moved on)."""
+    """The record changed since the client read it (its ``version`` moved on)."""
 
-    def __init__(self, current: int) -> None:
-        super().__init__(f"The agreement is at version {current}.")
-        self.current = current
+    def __init__(self, current: int, *, model: type[models.Model] = Agreement, pk: Any = None) -> None:
+        super().__init__(f"The {model._meta.verbose_name} is at version {current}.")
+        self.current, self.model, self.pk = current, model, pk
 
 
-def lock(agreement: Agreement, expected_version: int | None) -> Agreement:
-    """The agreement's row, locked for this transaction, at the version the caller read."""
-    locked = (
-        Agreement.objects.select_for_update(of=("self",))
-        .select_related("party_a", "party_b")
-        .get(pk=agreement.pk)
-    )
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleVersionError(locked.version)
+def lock(row: Row, expected_version: ExpectedVersion, *, related: tuple[str, ...] | None = None) -> Row:
+    """The record's row, locked for this transaction, at a version the caller read.
+
+    The one home of the version check: every write to a versioned record (an agreement and
+    its parts, a person or a body with their other names, a source, a category, a relation)
+    locks here first, so two racing writers cannot both pass. ``related``: what to read with
+    it (an agreement's parties by default).
+    """
+    model = type(row)
+    if related is None:
+        related = ("party_a", "party_b") if model is Agreement else ()
+    locked = model.objects.select_for_update(of=("self",)).select_related(*related).get(pk=row.pk)
+    if not version_matches(locked.version, expected_version):
+        raise StaleVersionError(locked.version, model=model, pk=locked.pk)
     return locked
+
+
+def touched(row: Row) -> Row:
+    """Save ``row`` again so that its version moves on (a change of what belongs to it: a
+    person's other names); locked first, so the version is the stored one plus one."""
+    locked = lock(row, None)
+    locked.save(update_fields=[])
+    return locked
+
+
+def version_matches(current: int, expected: ExpectedVersion) -> bool:
+    if expected is None:
+        return True
+    if isinstance(expected, int):
+        return current == expected
+    return current in expected
 
 
 def pk_of(instance: models.Model | None) -> Any:

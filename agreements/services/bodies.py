@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from ..models import Agreement, Body, BodyName
 from ..search import build_document
-from .base import Errors, check_unique, clean
+from .base import Errors, ExpectedVersion, assign, check_unique, clean, lock, touched
 from .duplicates import refuse_similar_body
 from .inputs import BodyIn, OtherNameIn
 
@@ -38,15 +38,19 @@ def body_create(*, data: BodyIn, allow_duplicate: bool = False) -> Body:
             refuse_similar_body(data)
         body = Body()
         _save(body, data)
-        body_sync_other_names(body=body, other_names=data.other_names)
+        body_sync_other_names(body=body, other_names=data.other_names, touch=False)  # a new one is v1
     return body
 
 
-def body_update(*, body: Body, data: BodyIn) -> Body:
-    """Replace a body's details and names; other names not listed are removed."""
+def body_update(*, body: Body, data: BodyIn, expected_version: ExpectedVersion = None) -> Body:
+    """Replace a body's details and names; other names not listed are removed.
+
+    The other names are under the body's version (see ``person_update``).
+    """
     with transaction.atomic():
+        body = lock(body, expected_version, related=("country",))
         _save(body, data)
-        body_sync_other_names(body=body, other_names=data.other_names, remove_missing=True)
+        body_sync_other_names(body=body, other_names=data.other_names, remove_missing=True, touch=False)
         _refresh_agreements(body)
     return body
 
@@ -65,8 +69,13 @@ def _save(body: Body, data: BodyIn) -> None:
         if sides:
             errors.add(
                 "subdivision",
-                f"{sides} agreement{'s' if sides != 1 else ''} name this body as a side, and their level "
-                "follows from whether it is below the state: change those agreements' sides first.",
+                (
+                    "1 agreement names this body as a side, and its level follows from whether it is "
+                    "below the state: change that agreement's sides first."
+                )
+                if sides == 1
+                else f"{sides} agreements name this body as a side, and their level follows from "
+                "whether it is below the state: change those agreements' sides first.",
             )
     if clean(body, "", errors, exclude=["country"]) and not errors.messages:
         check_unique(body, "", errors)
@@ -75,9 +84,12 @@ def _save(body: Body, data: BodyIn) -> None:
 
 
 def body_sync_other_names(
-    *, body: Body, other_names: Sequence[OtherNameIn], remove_missing: bool = False
+    *, body: Body, other_names: Sequence[OtherNameIn], remove_missing: bool = False, touch: bool = True
 ) -> None:
+    """Add the names ``body`` lacks and update the others; a change moves its version on
+    (unless the caller saves the body itself, ``touch=False``)."""
     with transaction.atomic():
+        changed = False
         existing = {other.name: other for other in body.other_names.all()}
         errors, keep = Errors(), set()
         for index, other in enumerate(other_names):
@@ -88,12 +100,15 @@ def body_sync_other_names(
             if other.name == body.name:
                 continue
             row = existing.get(other.name) or BodyName(body=body, name=other.name)
-            row.kind, row.language, row.source = other.kind, other.language, other.source
+            changed |= assign(row, kind=other.kind, language=other.language, source=other.source)
             if clean(row, f"other_names[{index}]", errors, exclude=["body"]):
                 row.save()
         errors.raise_if_any()
         if remove_missing:
-            body.other_names.exclude(name__in=keep).delete()
+            deleted, _ = body.other_names.exclude(name__in=keep).delete()
+            changed |= deleted > 0
+        if changed and touch:
+            body.version = touched(body).version
 
 
 def _refresh_agreements(body: Body) -> None:

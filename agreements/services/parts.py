@@ -15,7 +15,7 @@ from django.db import transaction
 
 from ..models import Agreement
 from .agreements import agreement_update
-from .base import lock
+from .base import ExpectedVersion, lock
 from .inputs import PART_COLLECTIONS, agreement_to_input
 
 # How a part is named in a URL: citations by the source they cite, the others by id.
@@ -41,7 +41,7 @@ def _splice(
     collection: str,
     key: Any | None,
     item: Any | None,
-    expected_version: int | None,
+    expected_version: ExpectedVersion,
 ) -> tuple[Agreement, Any | None]:
     """Replace (``key`` and ``item``), add (``key`` None) or remove (``item`` None) one part."""
     if collection not in PART_COLLECTIONS:
@@ -76,21 +76,21 @@ def _splice(
 
 
 def agreement_part_add(
-    *, agreement: Agreement, collection: str, item: Any, expected_version: int | None = None
+    *, agreement: Agreement, collection: str, item: Any, expected_version: ExpectedVersion = None
 ) -> tuple[Agreement, Any]:
     """Add ``item`` to the agreement's ``collection``; the agreement and the new part's key."""
     return _splice(agreement, collection, None, item, expected_version)
 
 
 def agreement_part_replace(
-    *, agreement: Agreement, collection: str, key: Any, item: Any, expected_version: int | None = None
+    *, agreement: Agreement, collection: str, key: Any, item: Any, expected_version: ExpectedVersion = None
 ) -> tuple[Agreement, Any]:
     """Replace the part named ``key``; the agreement and the part's key (new if its natural key changed)."""
     return _splice(agreement, collection, key, item, expected_version)
 
 
 def agreement_part_remove(
-    *, agreement: Agreement, collection: str, key: Any, expected_version: int | None = None
+    *, agreement: Agreement, collection: str, key: Any, expected_version: ExpectedVersion = None
 ) -> Agreement:
     """Remove the part named ``key`` from the agreement."""
     return _splice(agreement, collection, key, None, expected_version)[0]

@@ -30,6 +30,7 @@ from ..models import (
     StatusEvent,
 )
 from .agreements import agreement_create, agreement_update
+from .base import ExpectedVersion
 from .inputs import (
     AGREEMENT_FIELDS,
     AgreementIn,
@@ -178,7 +179,7 @@ def _links(model_name: str, records: list, column: str) -> dict[int, list[int]]:
 
 
 def agreement_revert(
-    *, agreement: Agreement, history_id: int, expected_version: int | None = None
+    *, agreement: Agreement, history_id: int, expected_version: ExpectedVersion = None
 ) -> Agreement:
     """Make the agreement (with its parts) what it was after the recorded change ``history_id``."""
     record = (

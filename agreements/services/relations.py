@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ..models import Agreement, AgreementRelation
-from .base import Errors, clean
+from .base import Errors, ExpectedVersion, clean, lock
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,13 @@ def relation_create(*, data: RelationIn) -> AgreementRelation:
     return _save(AgreementRelation(), data)
 
 
-def relation_update(*, relation: AgreementRelation, data: RelationIn) -> AgreementRelation:
-    return _save(relation, data)
-
-
-def relation_delete(*, relation: AgreementRelation) -> None:
+def relation_update(
+    *, relation: AgreementRelation, data: RelationIn, expected_version: ExpectedVersion = None
+) -> AgreementRelation:
     with transaction.atomic():
-        relation.delete()
+        return _save(lock(relation, expected_version), data)
+
+
+def relation_delete(*, relation: AgreementRelation, expected_version: ExpectedVersion = None) -> None:
+    with transaction.atomic():
+        lock(relation, expected_version).delete()

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from ..history import recorded_as
-from .paths import interface_of
+from .errors import not_found
+from .paths import interface_of, is_api_path
 
 
 class RequestSizeLimitMiddleware:
@@ -41,3 +42,26 @@ class InterfaceMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with recorded_as(interface_of(request.path_info)):
             return self.get_response(request)
+
+
+class ApiNotFoundMiddleware:
+    """Every 404 under /api/ is the API's JSON 404, whatever ``DEBUG`` says.
+
+    With ``DEBUG`` on, Django answers a path no route matches (``/api/agreements/abc/``) with
+    its HTML debug page instead of ``handler404``; an API client would get HTML it cannot read.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and is_api_path(request.path_info)
+            # DRF's own answers (JSON, or the browsable API's page for a browser) are left as they are.
+            and not hasattr(response, "accepted_renderer")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return not_found(request)
+        return response

@@ -55,7 +55,12 @@ def test_a_bad_clause_in_a_valid_agreement_writes_nothing(editor_api, memorandum
     assert response.status_code == 400
     assert response.json() == {
         "detail": "The request is invalid; nothing was written.",
-        "errors": {"clauses[2].categories[1]": ["Unknown clause category “no-such-category”."]},
+        # Issue 15: the message points at the endpoint that lists the categories.
+        "errors": {
+            "clauses[2].categories[1]": [
+                "No clause category “no-such-category”; the categories are listed at /api/categories/."
+            ]
+        },
     }
     assert counts() == before
 

@@ -196,13 +196,29 @@ def test_writes_to_ids_beyond_bigint_are_404(editor_api, admin_api):
     assert snapshot() == before
 
 
-def test_a_malformed_if_match_is_412(editor_api, memorandum):
-    created = editor_api.post(LIST, memorandum, format="json").json()
-    for header in ('"garbage"', "W/", '"agreement-x-vy"', "\x00"):
+def test_a_malformed_if_match_is_400_and_a_tag_not_current_412(editor_api, memorandum):
+    """An unquoted tag is not an ETag at all (400, naming the header); a quoted one that names no
+    current version is a precondition that failed (412, with the current ETag)."""
+    created = editor_api.post(LIST, memorandum, format="json")
+    before = snapshot()
+    for header, status in [
+        ('"garbage"', 412),
+        ('"agreement-x-vy"', 412),
+        (f"W/{created['ETag']}", 412),  # If-Match compares strongly: a weak tag never matches
+        ("W/", 400),
+        ("garbage", 400),
+        ("\x00", 400),
+        (created["ETag"][1:-1], 400),
+    ]:
         response = editor_api.patch(
-            f"{LIST}{created['id']}/", {"title": "x"}, format="json", HTTP_IF_MATCH=header
+            f"{LIST}{created.json()['id']}/", {"title": "x"}, format="json", HTTP_IF_MATCH=header
         )
-        assert response.status_code == 412, header
+        assert response.status_code == status, header
+        if status == 400:
+            assert list(response.json()["errors"]) == ["If-Match"]
+        else:
+            assert response["ETag"] == created["ETag"]
+    assert snapshot() == before
 
 
 def test_a_person_with_a_nul_byte_or_a_duplicate_other_name_is_refused(editor_api):
@@ -321,7 +337,9 @@ def test_a_parent_category_with_a_nul_byte_is_a_400_not_a_500(admin_api, method)
     before = snapshot()
     body = {"slug": "new-one" if method == "POST" else "logistics", "name": "L", "parent": "a\x00"}
     url = "/api/categories/" if method == "POST" else "/api/categories/logistics/"
-    response = admin_api.generic(method, url, json.dumps(body), content_type="application/json")
+    response = admin_api.generic(
+        method, url, json.dumps(body), content_type="application/json", HTTP_IF_MATCH="*"
+    )
     assert response.status_code == 400, response.content
     assert response.json()["errors"] == {"parent": ["Null characters are not allowed."]}
     assert snapshot() == before
@@ -400,3 +418,192 @@ def test_a_cursor_the_api_wrote_still_pages(api, demo_data):
     assert second["results"]
     assert second["results"][0]["id"] != first["results"][0]["id"]
     assert api.get(second["previous"]).json()["results"] == first["results"]
+
+
+# --- Issue 15: repeated parameters, strict bodies, one voice for errors (conditional requests:
+# test_contract.py, each bad case with the same content-hash check) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/api/agreements/?q=a&q=b", "q"),
+        ("/api/agreements/?pair=IQ,IR&pair=IQ,IR", "pair"),
+        ("/api/agreements/?signed_after=2017-01-01&signed_after=2018-01-01", "signed_after"),
+        ("/api/agreements/?category=logistics&category=counterterrorism", "category"),
+        ("/api/agreements/export.csv?country=IR&country=IQ", "country"),
+        ("/api/people/?q=a&q=b", "q"),
+        ("/api/agreements/?page_size=5&page_size=6", "page_size"),
+        ("/api/reports/network/?category=logistics&category=logistics", "category"),
+        ("/api/reports/pairs/IQ-IR/?as_of=2018-01-01&as_of=2019-01-01", "as_of"),
+    ],
+)
+def test_a_single_valued_parameter_given_twice_is_a_400_naming_it(api, demo_data, url, parameter):
+    before = snapshot()
+    response = api.get(url)
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][parameter] == [
+        f"“{parameter}” is given 2 times; give it once (it takes one value)."
+    ]
+    assert snapshot() == before
+
+
+def with_key(payload: dict, path: list, key: str, value) -> dict:
+    """``payload`` with ``key: value`` added to the object at ``path`` (keys and indexes)."""
+    result = json.loads(json.dumps(payload))
+    node = result
+    for step in path:
+        node = node[step]
+    node[key] = value
+    return result
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "error_path"),
+    [
+        ([], "witnesses", "witnesses"),
+        (["clauses", 1], "colour", "clauses[1].colour"),
+        (["participants", 0], "title", "participants[0].title"),
+        (["participants", 0, "person"], "born", "participants[0].person.born"),
+        (
+            ["participants", 0, "person", "other_names", 1],
+            "script",
+            "participants[0].person.other_names[1].script",
+        ),
+        (["events", 0], "place", "events[0].place"),
+        (["citations", 0], "page", "citations[0].page"),
+    ],
+)
+def test_an_unknown_key_anywhere_in_a_body_is_a_400_naming_its_path(
+    editor_api, memorandum, path, key, error_path
+):
+    before = snapshot()
+    response = editor_api.post(LIST, with_key(memorandum, path, key, ["x"]), format="json")
+    assert response.status_code == 400, response.content
+    errors = response.json()["errors"]
+    assert list(errors) == [error_path], errors
+    assert errors[error_path][0].startswith(f"“{key}” is not a field here; the fields you can send are: ")
+    assert snapshot() == before
+
+
+def test_an_unknown_key_in_a_commitment_event_or_a_part_write_is_refused(editor_api, memorandum):
+    created = editor_api.post(LIST, memorandum, format="json")
+    agreement = created.json()
+    before = snapshot()
+    commitment = {
+        "text": "Train officers.",
+        "events": [{"kind": "progress", "date": "2018-01-01", "by": "x"}],
+    }
+    response = editor_api.post(
+        f"{LIST}{agreement['id']}/commitments/", commitment, format="json", HTTP_IF_MATCH=created["ETag"]
+    )
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["events[0].by"]
+    clause = agreement["clauses"][0]
+    response = editor_api.patch(
+        f"{LIST}{agreement['id']}/clauses/{clause['id']}/",
+        {"colour": "red"},
+        format="json",
+        HTTP_IF_MATCH=created["ETag"],
+    )
+    assert list(response.json()["errors"]) == ["colour"]
+    for url, body in [
+        ("/api/people/", {"name": "A", "born": 1950}),
+        ("/api/sources/", {"title": "A", "author": "B"}),
+    ]:
+        response = editor_api.post(url, body, format="json")
+        assert response.status_code == 400, response.content
+        assert list(response.json()["errors"]) == [next(iter(set(body) - {"name", "title"}))]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "error_path", "message"),
+    [
+        ("citations.0.source", 99999, "citations[0].source", "No source with id 99999."),
+        ("participants.0.source", 99999, "participants[0].source", "No source with id 99999."),
+        ("participants.0.person", 99999, "participants[0].person", "No person with id 99999."),
+        ("events.0.date", "2020-02-30", "events[0].date", "30 February 2020 does not exist."),
+        ("events.0.date", "2020-13-01", "events[0].date", "There is no month 13; months run from 01 to 12."),
+        (
+            "events.0.date",
+            "2017-07",
+            "events[0].date",
+            "Give a day, as YYYY-MM-DD, e.g. 2017-07-23; for a month or a year, give its first day",
+        ),
+        (
+            "kind",
+            "alliance",
+            "kind",
+            "“alliance” is not a valid choice; choose one of treaty, agreement, memorandum",
+        ),
+        (
+            "clauses.0.categories",
+            ["nope"],
+            "clauses[0].categories[0]",
+            "No clause category “nope”; the categories are listed at /api/categories/.",
+        ),
+    ],
+)
+def test_the_same_mistake_is_told_the_same_way_in_a_body(
+    editor_api, memorandum, path, value, error_path, message
+):
+    before = snapshot()
+    body = json.loads(json.dumps(memorandum))
+    *parents, last = path.split(".")
+    node = body
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    node[int(last) if isinstance(node, list) else last] = value
+    response = editor_api.post(LIST, body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][error_path][0].startswith(message), response.json()
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter", "message"),
+    [
+        ("/api/agreements/?signed_after=2020-02-30", "signed_after", "30 February 2020 does not exist."),
+        (
+            "/api/agreements/?due_before=soon",
+            "due_before",
+            "“soon” is not a date; give it as YYYY-MM-DD",
+        ),
+        (
+            "/api/agreements/?signed_before=2017",
+            "signed_before",
+            "Give a day, as YYYY-MM-DD, e.g. 2017-07-23;",
+        ),
+        (
+            "/api/agreements/?category=nope",
+            "category",
+            "No clause category “nope”; the categories are listed at",
+        ),
+        (
+            "/api/agreements/?kind=alliance",
+            "kind",
+            "“alliance” is not a valid choice; choose one of treaty, agreement,",
+        ),
+        ("/api/agreements/?evidence=rumour", "evidence", "“rumour” is not a valid choice; choose one of"),
+        ("/api/agreements/?person=99999", "person", "No person with id 99999."),
+        (
+            "/api/reports/network/?category=nope",
+            "category",
+            "No clause category “nope”; the categories are listed",
+        ),
+        ("/api/reports/pairs/IQ-IR/?as_of=2019-02-29", "as_of", "29 February 2019 does not exist."),
+        (
+            "/api/agreements/?format=csv",
+            "format",
+            "“csv” is not a format served here; use one of api, json. The list",
+        ),
+        ("/api/reports/network/?format=xml", "format", "“xml” is not a format served here; use one of"),
+    ],
+)
+def test_the_same_mistake_is_told_the_same_way_in_a_query(api, demo_data, url, parameter, message):
+    before = snapshot()
+    response = api.get(url)
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][parameter][0].startswith(message), response.json()
+    assert snapshot() == before

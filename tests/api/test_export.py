@@ -102,7 +102,10 @@ def test_unknown_or_malformed_parameters_are_a_400_in_json(api, demo_data, query
 
 
 def test_only_csv_is_offered_and_refusals_are_json(api, admin_api, demo_data):
-    assert api.get("/api/agreements/export.json").status_code == 404
+    # Issue 15: a format not served is a 400 listing the ones served (it was a 404).
+    refused = api.get("/api/agreements/export.json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["format"] == ["“json” is not a format served here; use one of csv."]
     refused = api.get("/api/agreements/export/", HTTP_ACCEPT="application/json")
     assert (refused.status_code, refused["Content-Type"]) == (406, "application/json")
     for method in ("post", "delete", "trace"):
