@@ -38,7 +38,7 @@ from ...models import Agreement, Person
 from ...pairs import canonical_pair
 from ...planner import refresh_statistics
 from ..agreements import agreement_create, agreement_update
-from ..duplicates import PossibleDuplicateError, known_people_like
+from ..duplicates import PossibleDuplicateError, PossibleSameRecordError
 from ..inputs import (
     AGREEMENT_FIELDS,
     AgreementIn,
@@ -48,6 +48,7 @@ from ..inputs import (
     PersonIn,
     agreement_to_input,
 )
+from ..people import person_create
 from .cells import CellError, Vocabulary, choice, partial_date, whole_number
 from .columns import CLAUSES, EVENTS, PARTICIPANTS
 from .reading import Cell, Row, Workbook
@@ -129,6 +130,14 @@ class ImportPlan:
                 "some rows are refused" if self.blocked else "nothing to change"
             )
         return f"{self.name}: {len(self.rows)} rows — {counts}; {verdict}."
+
+
+class _Refused(Exception):  # noqa: N818 — not an error of the program: the row's answer
+    """A row refused while it is written: its savepoint is rolled back."""
+
+    def __init__(self, cell: Cell, message: str) -> None:
+        super().__init__(message)
+        self.cell, self.message = cell, message
 
 
 @dataclass
@@ -298,43 +307,48 @@ class _Importer:
 
     # --- Writing ---------------------------------------------------------------------------------------
 
-    def person(self, draft: _Draft, part: _Part) -> Person | PersonIn | None:
-        """A known person any spelling of whose name is the cell's (``matching``'s rule), or a new one."""
+    def person(self, part: _Part, created: dict[str, Person]) -> Person | None:
+        """The known person any spelling of whose name is the cell's, or a new one.
+
+        ``person_create`` decides, by ``matching``'s rule (the one the admin, the API and the
+        intake ask): a name another spelling of exactly one known person's is that person; of
+        several, the row is refused; otherwise the person is added. Each name is asked once per
+        import (``created`` joins the cache once the row is written).
+        """
         name = part.value["name"]
         if not name:
             return None
         key = name.casefold()
-        if key in self.people:
-            return self.people[key]
-        candidates = known_people_like(PersonIn(name=name))
-        if len(candidates) > 1:
-            known = "; ".join(f"{c.name} (id {c.id}: {c.why})" for c in candidates)
-            draft.refuse(
-                "person", f"“{name}” may be any of several people already recorded: {known}.", part.row
-            )
-            return None
-        if candidates:
-            self.people[key] = Person.objects.get(pk=candidates[0].id)
-            return self.people[key]
-        return PersonIn(name=name)
+        if key in self.people or key in created:
+            return self.people.get(key) or created[key]
+        try:
+            person = person_create(data=PersonIn(name=name))
+        except PossibleSameRecordError as error:
+            if len(error.candidates) > 1:
+                known = "; ".join(f"{c.name} (id {c.id}: {c.why})" for c in error.candidates)
+                message = f"“{name}” may be any of several people already recorded: {known}."
+                raise _Refused(part.row.cell("person"), message) from None
+            person = Person.objects.get(pk=error.candidates[0].id)
+        except ValidationError as error:
+            raise _Refused(part.row.cell("person"), " ".join(error.messages)) from None
+        created[key] = person
+        return person
 
-    def to_input(self, draft: _Draft) -> AgreementIn:
+    def to_input(self, draft: _Draft, created: dict[str, Person]) -> AgreementIn:
         participants = None
         if draft.participants is not None:
-            participants = []
-            for part in draft.participants:
-                values = part.value
-                participants.append(
-                    ParticipantIn(
-                        person=self.person(draft, part),
-                        party=values["party"],
-                        role=values["role"],
-                        description=values["description"],
-                        office=values["office"],
-                        rank=values["rank"],
-                        note=values["note"],
-                    )
+            participants = [
+                ParticipantIn(
+                    person=self.person(part, created),
+                    party=part.value["party"],
+                    role=part.value["role"],
+                    description=part.value["description"],
+                    office=part.value["office"],
+                    rank=part.value["rank"],
+                    note=part.value["note"],
                 )
+                for part in draft.participants
+            ]
         return AgreementIn(
             party_a=draft.party_a,
             party_b=draft.party_b,
@@ -345,36 +359,36 @@ class _Importer:
         )
 
     def apply(self, draft: _Draft) -> None:
+        """Write one row through the services, in a savepoint: a refused row leaves nothing behind."""
         plan = draft.plan
-        data = self.to_input(draft)
-        if plan.problems:
-            return
-        existing = self.match_by_ids(draft) or self.match_by_title(draft, data)
-        if plan.problems:
-            return
+        created: dict[str, Person] = {}
         try:
-            with transaction.atomic():  # a savepoint: a refused row leaves the others be
+            with transaction.atomic():
+                data = self.to_input(draft, created)
+                existing = self.match_by_ids(draft) or self.match_by_title(draft, data)
                 if existing is None:
                     try:
                         saved = agreement_create(data=data)
                     except PossibleDuplicateError as error:
                         if len(error.candidates) > 1:
-                            draft.refuse(
-                                "signed_on" if "signed_on" in draft.row.values else "title", str(error)
-                            )
-                            return
+                            column = "signed_on" if "signed_on" in draft.row.values else "title"
+                            raise _Refused(draft.row.cell(column), str(error)) from None
                         candidate = error.candidates[0]
                         existing = Agreement.objects.get(pk=candidate.id)
                         plan.matched = f"by the duplicate rule: {candidate.why}"
                     else:
                         plan.action, plan.agreement_id = Action.CREATE, saved.pk
-                        return
-                stored = agreement_to_input(Agreement.objects.with_details().get(pk=existing.pk))
-                saved = agreement_update(agreement=existing, data=self.merged(draft, data, stored))
-                plan.agreement_id = saved.pk
-                plan.action = Action.UPDATE if saved.version != existing.version else Action.UNCHANGED
+                if existing is not None:
+                    stored = agreement_to_input(Agreement.objects.with_details().get(pk=existing.pk))
+                    saved = agreement_update(agreement=existing, data=self.merged(draft, data, stored))
+                    plan.agreement_id = saved.pk
+                    plan.action = Action.UPDATE if saved.version != existing.version else Action.UNCHANGED
+        except _Refused as refused:
+            plan.refuse(refused.cell, refused.message)
         except ValidationError as error:
             self.refuse_with(draft, error)
+        else:
+            self.people.update(created)
 
     def match_by_ids(self, draft: _Draft) -> Agreement | None:
         given = [(name, label, draft.fields[name]) for name, label in CROSSWALK if name in draft.fields]
@@ -388,17 +402,16 @@ class _Importer:
             return None
         if len(found) > 1:
             named = "; ".join(f"“{a.title}” (id {a.pk})" for a in found.values())
-            draft.refuse(given[0][0], f"These ids belong to different recorded agreements: {named}.")
-            return None
+            message = f"These ids belong to different recorded agreements: {named}."
+            raise _Refused(draft.row.cell(given[0][0]), message)
         agreement = next(iter(found.values()))
         name, label, value = next((n, lab, v) for n, lab, v in given if getattr(agreement, n) == v)
         if agreement.parties != canonical_pair(draft.party_a, draft.party_b):
-            draft.refuse(
-                name,
+            message = (
                 f"The {label} {value} is that of “{agreement.title}” (id {agreement.pk}), "
-                "an agreement between other parties.",
+                "an agreement between other parties."
             )
-            return None
+            raise _Refused(draft.row.cell(name), message)
         draft.plan.matched = f"by {label} {value}"
         return agreement
 
