@@ -53,6 +53,16 @@ def xlsx_bytes(sheets: dict[str, list[list[object]]]) -> bytes:
     return out.getvalue()
 
 
+def zip_of(files: dict[str, str]) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
 def run(content: bytes, name: str = "agreements.csv", **options):
     return import_spreadsheet(workbook=read_workbook(content, name), **options)
 
@@ -289,6 +299,25 @@ def test_refusals_of_the_services_are_put_on_the_cells_of_their_rows():
     assert any(cell.startswith("events!") for cell in problems), problems
 
 
+def test_a_party_of_no_letters_is_refused_not_guessed():
+    problems = problems_of(run(csv_bytes([["title", "party_a", "party_b"], ["T", "IR", "—"]]), dry_run=True))
+    assert "No country is called “—”" in problems["agreements!C2 (party_b)"]
+
+
+def test_a_new_name_on_several_rows_is_one_new_person():
+    content = full_workbook(
+        participants=[
+            ["agreement", "party", "person"],
+            ["a1", "IR", "Parviz Kamrani"],
+            ["a2", "IR", "Parviz Kamrani"],
+        ]
+    )
+    plan = run(content, "research.xlsx")
+    assert plan.written
+    assert Person.objects.filter(name="Parviz Kamrani").count() == 1
+    assert Agreement.objects.filter(participants__person__name="Parviz Kamrani").count() == 2
+
+
 def test_missing_title_party_and_a_repeated_id_are_refused():
     content = csv_bytes([["id", "title", "party_a", "party_b"], ["1", "", "IR", "IQ"], ["1", "T", "IR", ""]])
     problems = problems_of(run(content, dry_run=True))
@@ -312,6 +341,7 @@ def test_a_name_that_may_be_several_known_people_is_refused_at_its_cell():
         (b"title,party_a,party_b,colour\nT,IR,IQ,red\n", "a.csv", "column D: “colour” is not a column"),
         (b"title,party_a,party_b\nT,IR,IQ,extra\n", "a.csv", "cell D2: the column has no header"),
         (b"not a workbook", "a.xlsx", "not an Excel workbook"),
+        (zip_of({"hello.txt": "no workbook inside"}), "a.xlsx", "not an Excel workbook"),
         (b"title", "a.ods", "neither a CSV file"),
         (b"\xff\xfe\x00t", "a.csv", "not UTF-8"),
     ],

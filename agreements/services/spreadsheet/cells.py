@@ -36,7 +36,8 @@ class Vocabulary:
         key = text.strip().casefold()
         if key not in self._countries:
             found = list(Country.objects.matching(text)[:3])
-            exact = [c for c in found if c.search_rank <= 1]  # a code, or a name exactly
+            # A code, or a name exactly (a term of no letters is ranked nowhere).
+            exact = [c for c in found if getattr(c, "search_rank", 9) <= 1]
             if not exact:
                 if found:
                     names = ", ".join(f"{c.name} ({c.code})" for c in found)

@@ -434,7 +434,8 @@ class _Importer:
         events = data.events
         if events is not None and not draft.events_from_sheet:
             # Only signed_on was given: it replaces the recorded signature, the other events stay.
-            events = [*(e for e in stored.events or () if e.status != EventType.SIGNED), *events]
+            # The new signature first, so that a message about events[0] is put on its cell.
+            events = [*events, *(e for e in stored.events or () if e.status != EventType.SIGNED)]
         return replace(
             stored,
             **draft.fields,

@@ -13,6 +13,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -119,31 +120,39 @@ def _csv_rows(content: bytes) -> list[list[Value]]:
 def _xlsx_sheets(content: bytes) -> dict[str, Sheet]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
+        try:
+            sheets = _read_book(book)
+        finally:
+            book.close()
+    except SpreadsheetError:
+        raise
+    # What openpyxl raises for a file that is no workbook, or one whose parts are damaged.
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, ParseError):
         raise SpreadsheetError("The file is not an Excel workbook (.xlsx) that can be read.") from None
-    sheets: dict[str, Sheet] = {}
-    try:
-        worksheets = list(book.worksheets)
-        for index, worksheet in enumerate(worksheets):
-            name = _key(worksheet.title)
-            if name == GUIDE:
-                continue  # the template's guide to the columns
-            if name not in SHEETS_BY_NAME:
-                if index == 0 and len(worksheets) == 1:
-                    name = AGREEMENTS.name  # a lone sheet is the agreements, whatever its name
-                else:
-                    known = ", ".join(SHEETS_BY_NAME)
-                    raise SpreadsheetError(
-                        f"Sheet “{worksheet.title}” is not one this import reads; name the sheets {known}."
-                    )
-            if name in sheets:
-                raise SpreadsheetError(f"There are two sheets of {name}; keep one.")
-            rows = [list(row) for row in worksheet.iter_rows(values_only=True)]
-            sheets[name] = _sheet(SHEETS_BY_NAME[name], worksheet.title, rows)
-    finally:
-        book.close()
     if AGREEMENTS.name not in sheets:
         raise SpreadsheetError("The workbook has no sheet named “agreements”.")
+    return sheets
+
+
+def _read_book(book) -> dict[str, Sheet]:
+    sheets: dict[str, Sheet] = {}
+    worksheets = list(book.worksheets)
+    for index, worksheet in enumerate(worksheets):
+        name = _key(worksheet.title)
+        if name == GUIDE:
+            continue  # the template's guide to the columns
+        if name not in SHEETS_BY_NAME:
+            if index == 0 and len(worksheets) == 1:
+                name = AGREEMENTS.name  # a lone sheet is the agreements, whatever its name
+            else:
+                known = ", ".join(SHEETS_BY_NAME)
+                raise SpreadsheetError(
+                    f"Sheet “{worksheet.title}” is not one this import reads; name the sheets {known}."
+                )
+        if name in sheets:
+            raise SpreadsheetError(f"There are two sheets of {name}; keep one.")
+        rows = [list(row) for row in worksheet.iter_rows(values_only=True)]
+        sheets[name] = _sheet(SHEETS_BY_NAME[name], worksheet.title, rows)
     return sheets
 
 
