@@ -526,3 +526,48 @@ def test_the_admin_serves_the_templates(editor_client):
         editor_client.get(reverse("admin:agreements_agreement_import_template", args=["ods"])).status_code
         == 404
     )
+
+
+# --- The write path's cost -----------------------------------------------------------------------------
+
+# Queries per imported agreement with two known signatories, two clauses, a signature date and a
+# ratification: agreement_create's own (the pinned write path of test_one_write_path) plus the
+# import's lookups. A change here is a change of the cost of every import: see docs/benchmarks.md.
+QUERIES_PER_CREATED_ROW = 84
+# Once per import: the categories, the countries of the file, the people's first lookups, and
+# ANALYZE (one statement on SQLite, one a table on PostgreSQL).
+QUERIES_PER_IMPORT = {"sqlite": 20, "postgresql": 60}
+
+
+def rows_workbook(count: int, offset: int = 0) -> bytes:
+    agreements = [["id", "title", "party_a", "party_b", "signed_on"]]
+    participants = [["agreement", "party", "person"]]
+    clauses = [["agreement", "text", "categories"]]
+    events = [["agreement", "status", "date", "party"]]
+    for index in range(offset, offset + count):
+        agreements.append([f"r{index}", f"Treaty {chr(65 + index)}x{index}", "IR", "IQ", f"{1950 + index}"])
+        participants += [[f"r{index}", "IR", "Known Iranian"], [f"r{index}", "IQ", "Known Iraqi"]]
+        clauses += [[f"r{index}", "First clause.", "logistics"], [f"r{index}", "Second.", "joint-patrols"]]
+        events.append([f"r{index}", "ratified", f"{1951 + index}", "IR"])
+    return xlsx_bytes(
+        {"agreements": agreements, "participants": participants, "clauses": clauses, "events": events}
+    )
+
+
+def test_the_queries_of_an_import_grow_with_its_rows_and_no_faster():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    PersonFactory(name="Known Iranian")
+    PersonFactory(name="Known Iraqi")
+    run(rows_workbook(1, offset=40), "warm.xlsx")  # caches and first-time lookups out of the way
+    counts = []
+    for count, offset in ((2, 0), (4, 10)):
+        with CaptureQueriesContext(connection) as queries:
+            plan = run(rows_workbook(count, offset), "bench.xlsx")
+        assert plan.count(Action.CREATE) == count, problems_of(plan)
+        counts.append(len(queries))
+    per_row = (counts[1] - counts[0]) / 2
+    print(f"queries: {counts}, {per_row} per row, {counts[0] - 2 * per_row} once per import")
+    assert per_row == QUERIES_PER_CREATED_ROW
+    assert counts[0] - 2 * per_row <= QUERIES_PER_IMPORT[connection.vendor]
