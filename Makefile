@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test install lint format clean bench race load fault fuzz backup restore intake-eval replica replica-down webhooks-bench
+.PHONY: run serve test install lint format clean bench race load fault fuzz backup restore intake-eval replica replica-down webhooks-bench bench-import
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (set PYTHON=python3.x).") if sys.version_info < (3, 11) else None'
@@ -73,6 +73,12 @@ webhooks-bench: install
 ## (250,000 synthetic agreements and 10,000 known people; INTAKE_EVAL_ARGS="--agreements 20000").
 intake-eval: install
 	$(BIN)/python -m bench.intake_eval $(INTAKE_EVAL_ARGS)
+
+## Import 10,000 agreements with their parts from one XLSX file (issue 18): a dry run, the import and a
+## second import of the same file, timed, with queries per row (SQLite file; IMPORT_BENCH_ARGS="--database
+## postgresql" for database tracker_spreadsheet_bench; "--agreements 1000"; see docs/benchmarks.md).
+bench-import: install
+	$(BIN)/python -m bench.spreadsheet_import $(IMPORT_BENCH_ARGS)
 
 ## Back up / restore the PostgreSQL database of DATABASE_URL with pg_dump -Fc / pg_restore --clean
 ## (BACKUP=backups/tracker.dump); refused on SQLite. Portable JSON: docs/operations.md, "Backup and restore".

@@ -2,7 +2,7 @@
 
 django-simple-history records every save and delete of the models that hold
 entered facts. This module adds the *interface* each change came through (admin,
-api, command, web, system) and reads an agreement's history back as one timeline,
+api, command, import, web, system) and reads an agreement's history back as one timeline,
 its parts' changes included, with before/after values.
 
 Bulk writes and ``QuerySet.update()`` are not recorded by simple-history; the

@@ -8,7 +8,8 @@ docs/benchmarks.md). PostgreSQL's autovacuum analyses in the end, but a report a
 right after a bulk load would be planned on empty tables.
 
 The one rule, for every command that writes in bulk (``generate_synthetic_data``,
-``load_agreements``, ``import_data``): call ``refresh_statistics`` once it has written.
+``load_agreements``, ``import_data``, the spreadsheet import): call ``refresh_statistics``
+once it has written.
 ``refresh_stale_statistics`` is what ``make run`` runs at start on an existing database,
 and ``optimize`` what each SQLite connection of the server runs before it closes (and
 every hour while it lives; ``tracker/sqlite/base.py``), as SQLite recommends.

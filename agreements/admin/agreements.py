@@ -46,6 +46,7 @@ from .dates import ISO_DATE_INPUTS
 from .filters import CategoryFilter, PartyFilter, SignatureYearFilter
 from .forms import AgreementForm, ClauseForm, CommitmentForm, StatusEventForm
 from .history import AgreementHistoryMixin
+from .importing import SpreadsheetImportAdminMixin
 from .intake import IntakeAdminMixin
 from .writing import Entry, Rows, ServiceFormSet, ServicePartForm, WritesThroughServices
 
@@ -240,7 +241,9 @@ def _stored(agreement: Agreement, collection: str) -> list:
 
 
 @admin.register(Agreement)
-class AgreementAdmin(IntakeAdminMixin, AgreementHistoryMixin, WritesThroughServices):
+class AgreementAdmin(
+    SpreadsheetImportAdminMixin, IntakeAdminMixin, AgreementHistoryMixin, WritesThroughServices
+):
     DERIVED = "Status (derived from the status events below)"
     form = AgreementForm
     inlines = [
