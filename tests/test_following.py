@@ -144,7 +144,9 @@ def test_every_feed_and_its_alternate_link(client):
         assert not feed.bozo, (url, feed.bozo_exception)
     page = client.get("/reports/pairs/IR-IQ/").content.decode()
     assert '<link rel="alternate" type="application/atom+xml"' in page
-    assert 'href="/reports/pairs/IQ-IR/feed/"' in page
+    assert 'href="/reports/pairs/IR-IQ/feed/"' in page  # the page's order: names alphabetical
+    changes = client.get("/reports/pairs/IR-IQ/changes/").content.decode()
+    assert 'href="/reports/pairs/IR-IQ/feed/"' in changes
     assert 'href="/reports/countries/IR/feed/"' in client.get("/reports/countries/IR/").content.decode()
     commitments = client.get("/reports/commitments/").content.decode()
     assert 'href="/reports/commitments/overdue/feed/"' in commitments
