@@ -237,6 +237,26 @@ def test_a_viewer_watches_a_pair_from_its_page_in_either_order(viewer_client, vi
     assert Reader.objects.get(user=viewer).period == DigestPeriod.DAILY
 
 
+def test_my_watches_links_a_pair_page_and_feed_under_their_one_url(viewer_client, viewer):
+    watch_add(user=viewer, pair=("IQ", "IR"))  # stored in the codes' order, IQ–IR
+    page = viewer_client.get("/watches/").content.decode()
+    # The names' order, as every page links a pair: no redirect on the way to the page.
+    assert '<a href="/reports/pairs/IR-IQ/">Iran and Iraq</a>' in page
+    assert 'href="/reports/pairs/IR-IQ/feed/"' in page
+    assert "/reports/pairs/IQ-IR/" not in page
+    assert viewer_client.get("/reports/pairs/IR-IQ/").status_code == 200
+
+
+def test_the_message_after_watching_is_announced_and_still_a_list(viewer_client):
+    # role="status" on the <ul> itself took its list semantics away (axe: "listitem", serious).
+    page = viewer_client.post(
+        "/watches/",
+        {"action": "add", "kind": "pair", "a": "IR", "b": "IQ", "next": "/reports/pairs/IR-IQ/"},
+        follow=True,
+    ).content.decode()
+    assert '<div role="status"><ul class="messages"><li>You watch Iran and Iraq.</li></ul></div>' in page
+
+
 def test_watch_requests_that_cannot_be_used_are_400s_naming_the_field(viewer_client, viewer):
     same = viewer_client.post("/watches/", {"action": "add", "kind": "pair", "a": "IR", "b": "IR"})
     assert same.status_code == 400

@@ -23,6 +23,7 @@ from agreements.models import Agreement, ChangeEvent, Reader, Watch
 from agreements.models.changes import ChangeKind
 from agreements.models.watches import DigestPeriod
 
+from .accessibility import assert_accessible
 from .conftest import make_user, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -53,6 +54,7 @@ def test_a_viewer_watches_iran_and_iraq_and_hears_of_an_editors_correction_once(
     expect(reading.locator(".messages")).to_contain_text("You watch Iran and Iraq")
     assert reading.url == site.url + PAIR_PAGE  # back where the button was
     expect(reading.get_by_role("button", name="Stop watching")).to_be_visible()
+    assert_accessible(reading, "pair page, watched")
     screenshot(reading, "keep-up-watching")
     watch = Watch.objects.get(user=viewer)
     assert (watch.party_a_id, watch.party_b_id) == ("IQ", "IR")
@@ -98,9 +100,11 @@ def test_a_viewer_watches_iran_and_iraq_and_hears_of_an_editors_correction_once(
     mail_reader.goto(link)
     asked = "Stop the e-mail digests sent to analyst@example.org?"
     expect(mail_reader.locator("main")).to_contain_text(asked)
+    assert_accessible(mail_reader, "unsubscribe, asking")
     assert Reader.objects.get(user=viewer).period == DigestPeriod.DAILY  # opening the link is not enough
     mail_reader.get_by_role("button", name="Unsubscribe").click()
     expect(mail_reader.locator("main")).to_contain_text("No more digests will be sent to analyst@example.org")
+    assert_accessible(mail_reader, "unsubscribe, done")
     screenshot(mail_reader, "keep-up-unsubscribed")
     assert Reader.objects.get(user=viewer).period == DigestPeriod.NEVER
     assert Watch.objects.filter(user=viewer).count() == 1  # the watch stays: the feed still has it
