@@ -2,10 +2,10 @@
 
 Django's syndication framework writes the Atom; the scope and its entries come from the
 read side (``reports.outbox``). A feed answers a conditional GET (``If-None-Match`` /
-``If-Modified-Since``) with a 304 after one query, so readers polling every few minutes
-cost next to nothing. A feed counts against the client's rate limit like a report page (a
-304 too: the count is a cache increment, no query), so a reader polling too often gets a
-429 with ``Retry-After``.
+``If-Modified-Since``) with a 304 after two small queries (the scope's countries, the newest
+event), so readers polling every few minutes cost next to nothing. A feed counts against
+the client's rate limit like a report page (a 304 too: the count is a cache increment, no
+query), so a reader polling too often gets a 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
