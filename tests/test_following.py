@@ -144,7 +144,9 @@ def test_every_feed_and_its_alternate_link(client):
         assert not feed.bozo, (url, feed.bozo_exception)
     page = client.get("/reports/pairs/IR-IQ/").content.decode()
     assert '<link rel="alternate" type="application/atom+xml"' in page
-    assert 'href="/reports/pairs/IQ-IR/feed/"' in page
+    assert 'href="/reports/pairs/IR-IQ/feed/"' in page  # the page's order: names alphabetical
+    changes = client.get("/reports/pairs/IR-IQ/changes/").content.decode()
+    assert 'href="/reports/pairs/IR-IQ/feed/"' in changes
     assert 'href="/reports/countries/IR/feed/"' in client.get("/reports/countries/IR/").content.decode()
     commitments = client.get("/reports/commitments/").content.decode()
     assert 'href="/reports/commitments/overdue/feed/"' in commitments
@@ -233,6 +235,26 @@ def test_a_viewer_watches_a_pair_from_its_page_in_either_order(viewer_client, vi
     assert Watch.objects.filter(user=viewer).count() == 1
     # A watch starts the digest from now.
     assert Reader.objects.get(user=viewer).period == DigestPeriod.DAILY
+
+
+def test_my_watches_links_a_pair_page_and_feed_under_their_one_url(viewer_client, viewer):
+    watch_add(user=viewer, pair=("IQ", "IR"))  # stored in the codes' order, IQ–IR
+    page = viewer_client.get("/watches/").content.decode()
+    # The names' order, as every page links a pair: no redirect on the way to the page.
+    assert '<a href="/reports/pairs/IR-IQ/">Iran and Iraq</a>' in page
+    assert 'href="/reports/pairs/IR-IQ/feed/"' in page
+    assert "/reports/pairs/IQ-IR/" not in page
+    assert viewer_client.get("/reports/pairs/IR-IQ/").status_code == 200
+
+
+def test_the_message_after_watching_is_announced_and_still_a_list(viewer_client):
+    # role="status" on the <ul> itself took its list semantics away (axe: "listitem", serious).
+    page = viewer_client.post(
+        "/watches/",
+        {"action": "add", "kind": "pair", "a": "IR", "b": "IQ", "next": "/reports/pairs/IR-IQ/"},
+        follow=True,
+    ).content.decode()
+    assert '<div role="status"><ul class="messages"><li>You watch Iran and Iraq.</li></ul></div>' in page
 
 
 def test_watch_requests_that_cannot_be_used_are_400s_naming_the_field(viewer_client, viewer):

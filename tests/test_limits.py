@@ -127,6 +127,26 @@ def test_report_pages_count_against_the_same_limit(client):
     assert "Too many requests" in refused.content.decode()
 
 
+def test_a_feed_reader_polling_counts_against_the_same_limit_and_a_304_costs_no_more(
+    client, django_assert_num_queries
+):
+    from .factories import make_agreement
+
+    make_agreement()
+    with behind_proxies(0):
+        first = client.get("/reports/pairs/IR-IQ/feed/")
+        # A conditional GET is counted (a cache increment) and answered without reading the feed.
+        with django_assert_num_queries(2):  # the two countries, the newest event: as without a limit
+            unchanged = client.get("/reports/pairs/IR-IQ/feed/", HTTP_IF_NONE_MATCH=first["ETag"])
+        page = client.get("/reports/")
+        with django_assert_num_queries(0):  # refused before the database is asked anything
+            refused = client.get("/reports/pairs/IR-IQ/feed/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert [first.status_code, unchanged.status_code, page.status_code] == [200, 304, 200]
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert "Too many requests" in refused.content.decode()
+
+
 def test_expensive_requests_have_a_stricter_limit_of_their_own(api):
     with behind_proxies(0, RATE_LIMITS={**LIMITS, "anon": "100/minute"}):
         exports = [api.get("/api/agreements/export.csv").status_code for _ in range(3)]

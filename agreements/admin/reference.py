@@ -137,6 +137,11 @@ class AsksBeforeASimilarRecord(WritesThroughServices):
 
     form = SaveAnywayForm
 
+    class Media:
+        # The names' tabular inline fits a 1280-pixel window as the agreement's inlines do;
+        # without the stylesheet the person page was 181 pixels wider than the window.
+        css = {"all": ["agreements/admin.css"]}
+
     def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
         fields = [name for name in super().get_fields(request, obj) if name != "allow_duplicate"]
         return fields if obj is not None else [*fields, "allow_duplicate"]

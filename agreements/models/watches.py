@@ -9,7 +9,7 @@ whether it went out — the record that keeps a digest from being sent twice.
 from django.conf import settings
 from django.db import models
 
-from ..pairs import SAME_PARTIES, named_pair
+from ..pairs import SAME_PARTIES, NamedPair, named_pair
 
 
 class DigestPeriod(models.TextChoices):
@@ -92,11 +92,18 @@ class Watch(models.Model):
         return str(self.country_id or self.category)
 
     @property
+    def pair(self) -> NamedPair | None:
+        """The watched pair as people read it (and as its page and feed are addressed: IR-IQ)."""
+        if not self.party_a_id:
+            return None
+        a, b = self.party_a, self.party_b
+        return named_pair((a.code, a.name), (b.code, b.name))
+
+    @property
     def label(self) -> str:
         """In words: "Iran and Iraq", "Iraq", "the category “Border security”"."""
         if self.party_a_id:
-            a, b = self.party_a, self.party_b
-            return named_pair((a.code, a.name), (b.code, b.name)).name
+            return self.pair.name
         if self.country_id:
             return self.country.name
         return f"the category “{self.category.name}”"

@@ -2,8 +2,10 @@
 
 Django's syndication framework writes the Atom; the scope and its entries come from the
 read side (``reports.outbox``). A feed answers a conditional GET (``If-None-Match`` /
-``If-Modified-Since``) with a 304 after one query, so readers polling every few minutes
-cost next to nothing.
+``If-Modified-Since``) with a 304 after two small queries (the scope's countries, the newest
+event), so readers polling every few minutes cost next to nothing. A feed counts against
+the client's rate limit like a report page (a 304 too: the count is a cache increment, no
+query), so a reader polling too often gets a 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.utils.http import http_date, quote_etag
 
 from ..reports import outbox
 from ..reports.inputs import ReportInputError, UnknownCountryError
+from .limits import too_many_requests
 
 SITE_NAME = "Bilateral agreement tracker"
 
@@ -32,6 +35,8 @@ class ChangeFeed(Feed):
         self.scope_of = scope_of
 
     def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if refused := too_many_requests(request):
+            return refused
         try:
             scope = self.scope_of(**kwargs)
         except UnknownCountryError as error:

@@ -50,8 +50,11 @@ def following(request: HttpRequest) -> dict[str, Following]:
     if name == "reports":
         found.feeds = [FeedLink("Every change", reverse("feed-all"))]
     elif name in ("reports-pair", "reports-pair-changes"):
+        # The feed in the page's own order: a pair page is only drawn under its one URL (names
+        # in alphabetical order, ``pairs.named_pair``), and its feed reads the same (IR-IQ).
+        feed = reverse("feed-pair", kwargs={"a": kwargs["a"], "b": kwargs["b"]})
+        found.feeds = [FeedLink("Changes to this pair", feed)]
         a, b = canonical_pair(kwargs["a"], kwargs["b"])
-        found.feeds = [FeedLink("Changes to this pair", reverse("feed-pair", kwargs={"a": a, "b": b}))]
         found.watch, found.watch_label = {"kind": "pair", "a": a, "b": b}, "Watch this pair"
         mine = {"party_a": a, "party_b": b}
     elif name == "reports-country":

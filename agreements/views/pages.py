@@ -7,7 +7,6 @@ the JSON and the CSV, and every page links to those two formats.
 from __future__ import annotations
 
 import datetime
-import math
 import re
 from collections.abc import Callable
 from functools import wraps
@@ -30,7 +29,7 @@ from ..reports import inputs
 from ..reports.sql import is_timeout
 from ..web.bounds import report_limit, timeout_detail
 from ..web.converters import CountryCodeConverter
-from ..web.throttling import wait_seconds
+from .limits import limited
 
 # The network page draws the strongest pairs; the table and the downloads have them all.
 NETWORK_CHART_EDGES = 300
@@ -42,26 +41,6 @@ MATRIX_ROWS = 120
 TIMELINE_ROWS = 60
 # The partners chart draws the strongest partners and one bar for all the others.
 PARTNERS_DRAWN = 15
-
-
-def _limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The pages count against the client's rate limit, as its API requests do (429 beyond it)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        wait = wait_seconds(request)
-        if wait is not None:
-            seconds = max(1, math.ceil(wait))
-            context = {
-                "title": "Too many requests",
-                "errors": {"rate limit": [f"Too many requests from your address; try again in {seconds} s."]},
-            }
-            response = render(request, "agreements/reports/error.html", context, status=429)
-            response["Retry-After"] = str(seconds)
-            return response
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _report_errors(form_class: type[inputs.ReportForm] | None = None):
@@ -126,7 +105,7 @@ def _links(api_name: str, params: dict[str, str], **kwargs: str) -> dict[str, st
 
 
 @require_GET
-@_limited
+@limited
 def index(request: HttpRequest) -> HttpResponse:
     """Pick two countries (pair report) or one (partners); the network and the panel download."""
     picked = {name: request.GET.get(name, "").strip().upper() for name in ("a", "b", "country")}
@@ -158,7 +137,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@_limited
+@limited
 @_report_errors(inputs.PairForm)
 def pair(request: HttpRequest, a: str, b: str) -> HttpResponse:
     params = inputs.PairForm.validated(request.GET)
@@ -236,7 +215,7 @@ def _matrix(agreements: list[dict[str, Any]], categories: list[dict[str, Any]]) 
 
 
 @require_GET
-@_limited
+@limited
 @_report_errors(inputs.PartnersForm)
 def country(request: HttpRequest, code: str) -> HttpResponse:
     params = inputs.PartnersForm.validated(request.GET)
@@ -291,7 +270,7 @@ def _partners_chart(report: reports.CountryPartners, dated: bool) -> dict[str, A
 
 
 @require_GET
-@_limited
+@limited
 @_report_errors(inputs.NetworkForm)
 def network(request: HttpRequest) -> HttpResponse:
     params = inputs.NetworkForm.validated(request.GET)
@@ -332,7 +311,7 @@ def network(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@_limited
+@limited
 @_report_errors(inputs.CommitmentsForm)
 def commitments(request: HttpRequest) -> HttpResponse:
     """What falls due soon and what is overdue, across every pair (or one country's)."""
@@ -353,7 +332,7 @@ def commitments(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@_limited
+@limited
 @_report_errors(inputs.ChangesForm)
 def changes(request: HttpRequest, a: str, b: str) -> HttpResponse:
     """The pair between two days: what was signed, changed status, fell due, and was corrected."""
@@ -374,7 +353,7 @@ def changes(request: HttpRequest, a: str, b: str) -> HttpResponse:
 
 
 @require_GET
-@_limited
+@limited
 def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     """One agreement, read-only, with everything the pair report summarises."""
     item = reports.agreement_for_page(pk)
