@@ -432,3 +432,9 @@ def test_the_digest_period_is_set_on_my_watches(viewer_client, viewer):
     viewer_client.post("/watches/", {"action": "period", "period": "weekly"})
     assert Reader.objects.get(user=viewer).period == DigestPeriod.WEEKLY
     assert viewer_client.post("/watches/", {"action": "period", "period": "hourly"}).status_code == 400
+
+
+def test_the_admin_names_watches_in_english(admin_client):
+    page = admin_client.get("/admin/").content.decode()
+    assert ">Watches<" in page
+    assert "Watchs" not in page

@@ -36,6 +36,7 @@ class Watch(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name_plural = "watches"  # Django's own plural would read "Watchs" in the admin
         constraints = [
             models.CheckConstraint(
                 condition=(
