@@ -19,6 +19,16 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture(autouse=True)
+def back_to_the_latest_schema():
+    """Put every migration back, whatever the test did: the transactional tests that run after
+    these (pytest-django runs them last, in file order) need the whole schema."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_signatories_become_signed_participants_and_text_public_becomes_disclosure():
     old = migrate(BEFORE)
