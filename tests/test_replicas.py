@@ -193,6 +193,9 @@ def topology(tmp_path_factory) -> Iterator[Topology]:
             "REPLICA_CHECK_SECONDS": str(CHECK_S),
             "REPLICA_READ_YOUR_WRITES_SECONDS": str(WINDOW_S),
             "LOG_LEVEL": "INFO",
+            # One process: without CACHE_URL a token's read-your-writes mark lives in the process
+            # that saw the write (docs/operations.md), and a second one would read the replica.
+            "WEB_CONCURRENCY": "1",
         }
         with gunicorn(env, work, "replicas") as server:
             yield Topology(target, server, token)

@@ -142,3 +142,5 @@ def test_refuses_to_mix_and_deletes_cleanly(synthetic):
     assert not StatusPeriod.objects.exclude(agreement=real).exists()
     assert not Clause.objects.exclude(agreement=real).exists()
     assert not Person.objects.filter(name__startswith="Synthetic Participant").exists()
+    # Not even the deletions' history: nothing synthetic is left to restore or to count.
+    assert set(Agreement.history.values_list("id", flat=True)) == {real.id}

@@ -643,6 +643,8 @@ def delete_synthetic(out) -> None:
         # Sources and relations are never generated; anything cited on a synthetic
         # agreement by hand goes with it through the ORM's cascade.
         deleted, _ = Agreement.objects.filter(is_synthetic=True).delete()
+        # The deletions' own history records ("-") too: nothing synthetic is left to restore.
+        Agreement.history.filter(is_synthetic=True).delete()
         people, _ = Person.objects.filter(note=SYNTHETIC_PERSON_NOTE, participations__isnull=True).delete()
         bodies, _ = Body.objects.filter(note=SYNTHETIC_BODY_NOTE).delete()
     refresh_statistics()  # the cascade reaches citations, relations and history too
