@@ -110,6 +110,15 @@ class Topology:
         sql = f"SELECT count(*) FROM agreements_agreement WHERE title = '{title}'"
         return self.replica_set.primary.psql(sql, replica_set_scripts.DATABASE) == "1"
 
+    def wait_until_every_replica_shows(self, title: str, timeout: float = 30) -> None:
+        """Until each replica's own reads (and so the server's, on either) find ``title``."""
+        sql = f"SELECT count(*) FROM agreements_agreement WHERE title = '{title}'"
+        deadline = time.monotonic() + timeout
+        for replica in self.replica_set.replicas:
+            while replica.psql(sql, "tracker") != "1":
+                assert time.monotonic() < deadline, f"{replica.name} never showed {title}"
+                time.sleep(0.1)
+
     def pause_replay(self) -> None:
         for replica in self.replica_set.replicas:
             replica.psql("SELECT pg_wal_replay_pause()")
@@ -234,6 +243,7 @@ def test_lists_come_from_a_replica_and_a_writer_reads_its_writes(replicas):
     editor = replicas.editor()
     earlier, _ = replicas.create(editor)
     replicas.replica_set.wait_until_replayed()
+    replicas.wait_until_every_replica_shows(earlier)
     replicas.pause_replay()
     title, created = replicas.create(editor)
     assert replicas.on_primary(title)
