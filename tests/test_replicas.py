@@ -42,6 +42,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.test import override_settings
 
 from bench import replica as replica_set_scripts
+from tracker import postgresql
 from tracker.replicas import databases, routing
 
 from .servers import ROOT, Server, gunicorn, production_environment
@@ -305,7 +306,7 @@ def test_a_stopped_replica_is_skipped_without_an_error(replicas):
 
 # --- Without a server: the settings, the router's decisions, the middleware's marks ---------------
 
-POSTGRES_PRIMARY = {"ENGINE": databases.POSTGRESQL, "NAME": "tracker", "CONN_MAX_AGE": 60}
+POSTGRES_PRIMARY = {"ENGINE": postgresql.ENGINE, "NAME": "tracker", "CONN_MAX_AGE": 60}
 
 
 def test_replica_urls_become_aliases_connected_as_the_primary():

@@ -56,9 +56,10 @@ def test_a_sqlite_url_gets_the_server_settings(tmp_path):
     )
 
 
-def test_postgresql_is_left_as_it_was():
+def test_postgresql_gets_its_own_backend_and_no_sqlite_options():
     database = settings_for("postgres://someone@db.example:5432/tracker")
-    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert database["ENGINE"] == "tracker.postgresql"
+    assert database["CONN_HEALTH_CHECKS"] is True
     assert database["OPTIONS"] == {}
 
 

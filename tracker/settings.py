@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from . import postgresql
 from .replicas import databases as replicas
 from .sqlite import DEFAULT_BUSY_TIMEOUT_S
 from .sqlite import server_settings as sqlite_server_settings
@@ -105,6 +106,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"] = sqlite_server_settings(
         DATABASES["default"], busy_timeout_s=env.float("SQLITE_BUSY_TIMEOUT", default=DEFAULT_BUSY_TIMEOUT_S)
     )
+# PostgreSQL: Django's backend whose health check asks the socket instead of the server
+# (tracker/postgresql/: one round trip fewer per request).
+elif postgresql.is_postgresql(DATABASES["default"]):
+    DATABASES["default"] = postgresql.server_settings(DATABASES["default"])
 # PostgreSQL read replicas (tracker/replicas; docs/operations.md, "Read replicas"): reads outside
 # transactions may go to one; writes, transactions, locks and credentials go to the primary.
 DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])

@@ -7,7 +7,8 @@ from typing import Any
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-POSTGRESQL = "django.db.backends.postgresql"
+from .. import postgresql
+
 ROUTER = "tracker.replicas.routing.ReplicaRouter"
 MIDDLEWARE = "tracker.replicas.middleware.ReadYourWritesMiddleware"
 # Seconds to wait for a replica to accept a connection before it is skipped (a URL may say otherwise).
@@ -28,7 +29,7 @@ def replica_databases(primary: dict[str, Any], urls: list[str]) -> dict[str, dic
     urls = [url.strip() for url in urls if url.strip()]
     if not urls:
         return {}
-    if primary["ENGINE"] != POSTGRESQL:
+    if not postgresql.is_postgresql(primary):
         raise ImproperlyConfigured(
             "DATABASE_REPLICA_URLS is set but DATABASE_URL is not PostgreSQL: read replicas are "
             "supported on PostgreSQL only (a SQLite file has no replicas). Unset "
@@ -37,15 +38,14 @@ def replica_databases(primary: dict[str, Any], urls: list[str]) -> dict[str, dic
     entries = {}
     for number, url in enumerate(urls, start=1):
         entry = environ.Env.db_url_config(url)
-        if entry.get("ENGINE") != POSTGRESQL:
+        if not postgresql.is_postgresql(entry):
             raise ImproperlyConfigured(
                 f"DATABASE_REPLICA_URLS entry {number} is not a PostgreSQL URL (postgres://…): "
                 "a replica is a PostgreSQL standby of DATABASE_URL."
             )
         entry["OPTIONS"] = {"connect_timeout": CONNECT_TIMEOUT_S, **entry.get("OPTIONS", {})}
-        entry |= {
+        entry = postgresql.server_settings(entry) | {
             "CONN_MAX_AGE": primary.get("CONN_MAX_AGE", 0),
-            "CONN_HEALTH_CHECKS": True,
             "ATOMIC_REQUESTS": False,
             # The test suite has one database: a replica alias reads the test database itself.
             "TEST": {"MIRROR": "default"},

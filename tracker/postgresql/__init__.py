@@ -1,0 +1,23 @@
+"""PostgreSQL as the tracker serves from it: Django's backend with a health check that costs no
+round trip (``base.py``), chosen by ``tracker/settings.py`` whenever ``DATABASE_URL`` (or a
+replica's URL) names PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ENGINE = "tracker.postgresql"
+# What django-environ writes for a postgres:// URL, and what we put in its place.
+DJANGO_ENGINE = "django.db.backends.postgresql"
+ENGINES = (ENGINE, DJANGO_ENGINE)
+
+
+def is_postgresql(database: dict[str, Any]) -> bool:
+    return database.get("ENGINE") in ENGINES
+
+
+def server_settings(database: dict[str, Any]) -> dict[str, Any]:
+    """``database`` (one entry of ``DATABASES``) served by our backend: persistent connections
+    whose health is checked at the start of each request without a query (see ``base.py``)."""
+    return {**database, "ENGINE": ENGINE, "CONN_HEALTH_CHECKS": True}
