@@ -23,6 +23,7 @@ from ..web.csv import export_response
 from .base import (
     ALLOW_DUPLICATE,
     StrictParametersMixin,
+    agreement_document,
     boolean_parameter,
     check_id,
     document_response,
@@ -198,7 +199,7 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
         return agreement
 
     def _document(self, pk: int) -> dict[str, Any]:
-        return found(with_documents(Agreement.objects.filter(pk=pk)), pk)
+        return agreement_document(pk)
 
     def _merged_request(self, request: Request, agreement: Agreement, *, partial: bool) -> dict[str, Any]:
         """The request with what it leaves out taken from the stored agreement.

@@ -18,14 +18,13 @@ from rest_framework.response import Response
 
 from ..models import Agreement, AgreementSource, Clause, Commitment, Participant, StatusEvent
 from ..parsing import no_such_record
-from ..reports.documents import with_documents
 from ..services import (
     PartNotFoundError,
     agreement_part_add,
     agreement_part_remove,
     agreement_part_replace,
 )
-from .base import check_id, found, json_object, saving
+from .base import agreement_document, check_id, found, json_object, saving
 from .concurrency import etag, expected_version
 from .serializers import (
     CitationSerializer,
@@ -125,9 +124,7 @@ class AgreementPartViewSet(viewsets.GenericViewSet):
         return Response(self._find(row, key), status=code, headers=self._etag(row))
 
     def _document(self, agreement_pk: int) -> dict[str, Any]:
-        return found(
-            with_documents(Agreement.objects.filter(pk=check_id(agreement_pk, "agreement"))), agreement_pk
-        )
+        return agreement_document(agreement_pk)
 
     def _find(self, row: dict[str, Any], key: Any) -> dict[str, Any]:
         for part in json.loads(row["document"])[self.collection]:

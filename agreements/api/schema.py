@@ -185,6 +185,14 @@ class AutoSchema(BaseAutoSchema):
             errors["400"] = "A filter, ordering or page parameter is unknown or malformed; `errors` names it."
             if self._get_paginator():
                 errors["404"] = "There is no such page."
+        if self.method == "GET":
+            # Every route also answers with a format suffix (`/api/agreements/7.json/`) and
+            # `?format=`: a format not served here is a 400 naming it, on a detail as on a list.
+            errors.setdefault(
+                "400",
+                "A parameter is malformed, or the format asked for (`?format=` or a suffix such as "
+                "`.json`) is not served here; `errors` names it.",
+            )
         if self.path_regex and "{" in self.path:
             errors["404"] = "Not found."
         if self._needs_if_match():

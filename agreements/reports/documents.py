@@ -14,10 +14,11 @@ table of any agreement queryset, however it is filtered.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -196,6 +197,26 @@ _SQL = {dialect.vendor: agreement_document_sql(dialect) for dialect in (POSTGRES
 def with_documents(queryset: QuerySet) -> QuerySet:
     """``queryset`` as ``{"id", "version", "document"}`` rows; ``document`` is the agreement's JSON text."""
     return queryset.annotate(document=RawSQL(_SQL[connection.vendor], ())).values("id", "version", "document")
+
+
+@functools.cache
+def _one_document_sql(alias: str) -> str:
+    """``with_documents`` of one agreement by id, compiled once per database: building and
+    compiling the queryset was most of the Python an agreement's detail costs."""
+    marker = -7_654_321
+    sql, params = with_documents(Agreement.objects.filter(pk=marker)).query.get_compiler(alias).as_sql()
+    if list(params) != [marker]:
+        raise AssertionError(f"the document query's parameters changed: {params!r}")
+    return sql
+
+
+def document_of(pk: int) -> dict[str, Any] | None:
+    """The ``with_documents`` row of agreement ``pk`` (one statement), or None when there is none."""
+    alias = router.db_for_read(Agreement)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_one_document_sql(alias), [pk])
+        row = cursor.fetchone()
+    return None if row is None else {"id": row[0], "version": row[1], "document": row[2]}
 
 
 def documents_after_paging(queryset: QuerySet) -> bool:

@@ -17,6 +17,8 @@ from drf_spectacular.generators import SchemaGenerator
 from openapi_spec_validator import OpenAPIV30SpecValidator
 from rest_framework import serializers, viewsets
 
+from agreements.models import Agreement
+
 from .schema_walk import defaults_in, operations
 
 pytestmark = pytest.mark.django_db
@@ -169,6 +171,22 @@ def test_every_201_declares_location_and_every_429_and_503_retry_after(schema):
     assert ("POST", "/api/agreements/{agreement_pk}/clauses/") in {
         key for key, operation in operations(schema).items() if "201" in operation["responses"]
     }
+
+
+def test_every_read_declares_the_400_a_format_it_does_not_serve_gets(schema, client, demo_data):
+    """A format suffix or ``?format=`` reaches every route: a detail answers 400 as a list does
+    (the fuzzer's boundary values found ``/api/agreements/0.5/``: id 0, format "5")."""
+    undeclared = [
+        url
+        for (method, url), op in operations(schema).items()
+        if method == "GET" and "400" not in op["responses"]
+    ]
+    assert undeclared == []
+    pk = Agreement.objects.values_list("pk", flat=True).first()
+    for url in (f"/api/agreements/{pk}.xml/", f"/api/agreements/{pk}/?format=xml", "/api/people/0.5/"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert "is not a format served here" in response.json()["errors"]["format"][0]
 
 
 def test_paginated_lists_declare_the_link_header(schema):
