@@ -90,6 +90,7 @@ class Layout:
     nginx_port: int = DEFAULT_NGINX_PORT
     redis_port: int = DEFAULT_REDIS_PORT
     cache_url: str = DEFAULT_CACHE_URL
+    key_prefix: str = KEY_PREFIX  # of the shared Redis's keys
     workers: int = 1  # gunicorn processes per instance: two instances on two cores
     throwaway: bool = False  # PostgreSQL without fsync (the test's cluster)
 
@@ -159,7 +160,7 @@ class Process:
             pid = int(self.pid_file.read_text().strip())
         except (OSError, ValueError):
             return None
-        return pid if _alive(pid, self.marker) else None
+        return pid if is_running(pid, self.marker) else None
 
     def running(self) -> bool:
         return self.pid is not None
@@ -199,17 +200,17 @@ class Process:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGTERM)
         deadline = time.monotonic() + grace
-        while _alive(pid, self.marker) and time.monotonic() < deadline:
+        while is_running(pid, self.marker) and time.monotonic() < deadline:
             time.sleep(0.1)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)  # and any worker that outlived its master
-        while _alive(pid, self.marker):
+        while is_running(pid, self.marker):
             time.sleep(0.05)
         self.pid_file.unlink(missing_ok=True)
         return True
 
 
-def _alive(pid: int, marker: str) -> bool:
+def is_running(pid: int, marker: str) -> bool:
     """Whether ``pid`` runs (not a zombie) with ``marker`` in its command line."""
     with contextlib.suppress(ChildProcessError, OSError):
         os.waitpid(pid, os.WNOHANG)  # reap it if it is our own child that has exited
@@ -282,7 +283,7 @@ def app_environment(layout: Layout, number: int | None = None) -> dict[str, str]
         "DATABASE_URL": layout.databases.database_url,
         "DATABASE_REPLICA_URLS": layout.databases.replica_urls,
         "CACHE_URL": cache_url(layout),
-        "CACHE_KEY_PREFIX": KEY_PREFIX,
+        "CACHE_KEY_PREFIX": layout.key_prefix,
         # nginx appends the address it received the request from: one trusted proxy.
         "TRUSTED_PROXIES": "1",
         # Plain HTTP on loopback: no redirect to https:// (cookies stay Secure).
@@ -508,16 +509,23 @@ def start_redis(layout: Layout) -> Process | None:
     return redis
 
 
-def up(layout: Layout, agreements: int = 0) -> str:
-    """Start what is not running; the demo editor's sign-in line (see ``prepare_data``)."""
+def up(layout: Layout, agreements: int = 0, *, primary_from: Path | None = None, prepare: bool = True) -> str:
+    """Start what is not running; the demo editor's sign-in line (see ``prepare_data``).
+
+    ``primary_from``: a snapshot (``replica.snapshot``) to copy as the primary when there is none
+    yet; ``prepare=False`` skips ``prepare_data`` (the snapshot holds the data already).
+    """
     require_programs(layout)
     layout.directory.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        # PostgreSQL's programs run as the postgres user, which must pass through to its folder.
+        layout.directory.chmod(layout.directory.stat().st_mode | 0o011)
     try:
-        replica.up(layout.databases, throwaway=layout.throwaway)
+        replica.up(layout.databases, throwaway=layout.throwaway, primary_from=primary_from)
     except replica.ReplicaSetError as error:
         raise ClusterError(str(error)) from error
     start_redis(layout)
-    editor = prepare_data(layout, agreements)
+    editor = prepare_data(layout, agreements) if prepare else ""
     # The two instances start side by side, then each is waited for.
     for number in (1, 2):
         launch_app(layout, number)
@@ -547,7 +555,7 @@ def describe(layout: Layout) -> list[str]:
         )
     url = cache_url(layout)
     if url == layout.cache_url:
-        lines.append(f"  Redis               {url} (the machine's), key prefix {KEY_PREFIX!r}")
+        lines.append(f"  Redis               {url} (the machine's), key prefix {layout.key_prefix!r}")
     else:
         lines.append(f"  Redis (ours)        {url}  PID {layout.redis.pid}  log {layout.redis.log}")
     for process in (*layout.apps, layout.nginx):
