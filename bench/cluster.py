@@ -182,14 +182,18 @@ class Process:
         self.pid_file.write_text(f"{process.pid}\n")
         return process.pid
 
-    def signal(self, number: int) -> bool:
-        """Send ``number`` to the process and everything in its process group; False if it was not running."""
+    def kill(self) -> int | None:
+        """SIGKILL to its process group, returning once it is gone (so that a restart does not
+        take the dying process for a running one); the PID killed, or None if it was not running."""
         pid = self.pid
         if pid is None:
-            return False
+            return None
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, number)
-        return True
+            os.killpg(pid, signal.SIGKILL)
+        while is_running(pid, self.marker):
+            time.sleep(0.02)
+        self.pid_file.unlink(missing_ok=True)
+        return pid
 
     def stop(self, grace: float = 15) -> bool:
         """SIGTERM to its process group, SIGKILL if it lingers; the PID file removed. False if not running."""
@@ -401,7 +405,7 @@ def _nginx_binary() -> str:
 
 def require_programs(layout: Layout) -> None:
     """nginx (and redis-server if no Redis answers) installed from Debian, or a stop naming them."""
-    if replica.server_binaries_present() is False:
+    if not replica.server_binaries_present():
         raise MissingPrograms(
             f"The cluster cannot start: PostgreSQL's server programs are not in {replica.PG_BIN} "
             "(apt-get install postgresql)"

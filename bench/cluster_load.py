@@ -27,7 +27,6 @@ PATCH in flight at the kill may fail). The cluster is left running (``make clust
 from __future__ import annotations
 
 import argparse
-import signal
 import threading
 import time
 from collections import Counter
@@ -150,9 +149,7 @@ def kill_and_restart_app(layout: cluster.Layout, seconds: float, events: dict) -
 
     def during(started: float) -> None:
         halfway(started, seconds)
-        app = layout.app(2)
-        events["killed_pid"] = app.pid
-        app.signal(signal.SIGKILL)
+        events["killed_pid"] = layout.app(2).kill()
         events["killed_at_s"] = time.monotonic() - started
         say(
             f"  {events['killed_at_s']:.1f} s: app2 (PID {events['killed_pid']}) killed with SIGKILL; "
