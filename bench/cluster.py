@@ -479,15 +479,19 @@ def start_nginx(layout: Layout) -> Process:
         return nginx
     _write_nginx_config(layout)
     binary = _nginx_binary()
+    # -e: the log nginx writes before it has read the configuration (not /var/log/nginx, which
+    # only root may open).
+    where = ["-c", str(layout.nginx_conf), "-p", str(layout.directory / "nginx")]
+    where += ["-e", str(layout.logs / "nginx-error.log")]
     check = subprocess.run(
-        [binary, "-t", "-q", "-c", str(layout.nginx_conf), "-p", str(layout.directory / "nginx")],
+        [binary, "-t", "-q", *where],
         capture_output=True,
         text=True,
         check=False,
     )
     if check.returncode != 0:
         raise ClusterError(f"nginx refuses {layout.nginx_conf}: {check.stderr.strip()}")
-    nginx.start([binary, "-c", str(layout.nginx_conf), "-p", str(layout.directory / "nginx")])
+    nginx.start([binary, *where])
     _wait_until_answers(nginx, "/api/", 30)
     return nginx
 
