@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test install lint format clean bench race load fault fuzz backup restore intake-eval replica replica-down webhooks-bench bench-import
+.PHONY: run serve test install lint format clean bench race load fault fuzz backup restore intake-eval replica replica-down cluster cluster-down bench-cluster webhooks-bench bench-import
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (set PYTHON=python3.x).") if sys.version_info < (3, 11) else None'
@@ -98,6 +98,23 @@ replica: install
 
 replica-down: install
 	$(BIN)/python -m bench.replica down $(REPLICA_ARGS)
+
+## A local cluster under .cluster/ (loopback only): a PostgreSQL primary (55490) and a streaming replica
+## (55491), Redis (the machine's, key prefix "cluster"), two `make serve` instances (8401, 8402) and nginx
+## in front (http://127.0.0.1:8400/). CLUSTER_ARGS="--agreements 5000" adds synthetic data. Run again, it
+## starts only what is not running; cluster-down stops exactly what it started. docs/operations.md,
+## "A local cluster".
+cluster: install
+	$(BIN)/python -m bench.cluster up $(CLUSTER_ARGS)
+
+cluster-down: install
+	$(BIN)/python -m bench.cluster down $(CLUSTER_ARGS)
+
+## Mixed reads and writes through the cluster's nginx (starting what is not running): steady, with one app
+## instance killed and restarted halfway, with the replica stopped halfway; lost writes and read-your-writes
+## violations (BENCH_CLUSTER_ARGS="--seconds 30"; see bench/README.md).
+bench-cluster: install
+	$(BIN)/python -m bench.cluster_load $(BENCH_CLUSTER_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -109,6 +109,7 @@ class LoadRun:
     clients: int
     requests: list[Request] = field(default_factory=list)
     writes: list[Write] = field(default_factory=list)
+    threads: list[Client] = field(default_factory=list, repr=False)
 
     @property
     def seconds(self) -> float:
@@ -218,11 +219,16 @@ def run_load(
     clients: int,
     seconds: float,
     during: Callable[[float], None] | None = None,
+    client: type[Client] = Client,
 ) -> LoadRun:
-    """``clients`` threads for ``seconds``; ``during(started)``, if given, runs meanwhile in this thread."""
+    """``clients`` threads for ``seconds``; ``during(started)``, if given, runs meanwhile in this thread.
+
+    ``client``: a subclass of ``Client`` that does more per request (``bench.cluster_load``'s
+    read-back); its threads are returned in ``LoadRun.threads``.
+    """
     started = time.monotonic()
     threads = [
-        Client(number, base_url, tokens[number % len(tokens)], sample, started + seconds)
+        client(number, base_url, tokens[number % len(tokens)], sample, started + seconds)
         for number in range(clients)
     ]
     for thread in threads:
@@ -232,7 +238,7 @@ def run_load(
     for thread in threads:
         # A request in flight at the deadline may take up to the client's timeout.
         thread.join(timeout=seconds + 60)
-    run = LoadRun(started, time.monotonic(), clients)
+    run = LoadRun(started, time.monotonic(), clients, threads=threads)
     for thread in threads:
         run.requests += thread.requests
         run.writes += thread.writes
