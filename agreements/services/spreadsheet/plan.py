@@ -1,10 +1,13 @@
 """The import of a spreadsheet: a plan row by row, run through the services in one transaction.
 
 ``import_spreadsheet`` reads every row into the services' typed inputs (``AgreementIn`` and its
-parts), then writes them through ``agreement_create`` / ``agreement_update`` inside one
-transaction. A dry run is the same run rolled back at the end: the plan it shows is what the
-services said of every row — their checks, the duplicate rule, the rules on people — with
-nothing written twice and no rule spelt twice.
+parts), then writes them inside one transaction: the rows that create an agreement standing
+alone in bulk (``services.bulk``: the same checks, derived fields, history and change events in
+a few statements for the lot; the duplicate rule asked once for the file), the others through
+``agreement_create`` / ``agreement_update`` one by one, in the file's order. A dry run is the
+same run rolled back at the end: the plan it shows is what the services said of every row —
+their checks, the duplicate rule, the rules on people — with nothing written twice and no rule
+spelt twice.
 
 A row *updates* a recorded agreement when it matches one, tried in this order:
 
