@@ -48,6 +48,7 @@ def mixed_workbook() -> bytes:
             ["a6", "A note without date", "IR", "AF", "agreement", None, "", ""],
             ["a7", "Refused: a party of nowhere", "IR", "Atlantis", "agreement", "2001", "", ""],
             ["a8", "Customs protocol", "IR", "PK", "protocol", "2005-11-02", "Islamabad", "Q888"],
+            ["a9", "Rail protocol", "IR", "TM", "protocol", "2010-01-05", "", ""],
         ],
         "participants": [
             ["agreement", "party", "person", "role", "office", "description"],
@@ -57,6 +58,7 @@ def mixed_workbook() -> bytes:
             ["a3", "TR", "Parviz Kamrani", "signed", "", ""],
             ["a8", "PK", "Parviz Kamrani", "witnessed", "", ""],
             ["a8", "IR", "Erfan al-Hayali", "negotiated", "", ""],
+            ["a9", "IR", "Parviz Kamrany", "signed", "", ""],  # a3's new person, spelt otherwise
         ],
         "clauses": [
             ["agreement", "position", "article", "text", "categories"],
@@ -215,9 +217,11 @@ def test_bulk_and_one_by_one_store_the_same_rows_parts_history_and_change_events
             "Border security protocol",
             "Agreement on river fisheries",
             "Customs protocol",
+            "Rail protocol",
         ]
     )
     assert in_bulk["people"] == one_by_one["people"]
+    assert "Parviz Kamrany" not in in_bulk["people"]  # another spelling of a person the file adds
     assert in_bulk["agreements"].keys() == one_by_one["agreements"].keys()
     for title, rows in in_bulk["agreements"].items():
         for what, value in rows.items():
