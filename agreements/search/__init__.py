@@ -18,7 +18,7 @@ matched with the same query language and ranked by bm25: whole words, all requir
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.db import connection
@@ -55,11 +55,18 @@ def document_text(title: str, summary: str, clause_texts: Iterable[str], names: 
 
 def build_document(agreement: Agreement) -> str:
     """The search text of a stored agreement (three queries)."""
-    names: list[str] = []
-    bodies = [body.name for body in (agreement.body_a, agreement.body_b) if body is not None]
     participants = agreement.participants.select_related("person", "body").prefetch_related(
         "person__other_names"
     )
+    return document_of(agreement, participants, agreement.clauses.values_list("text", flat=True))
+
+
+def document_of(agreement: Agreement, participants: Iterable[Any], clause_texts: Iterable[str]) -> str:
+    """The search text of ``agreement`` with these participants (by party and row, their people's
+    other names at hand) and clauses (by position): no query of its own, so a bulk write can
+    build the text of agreements it has not stored yet."""
+    names: list[str] = []
+    bodies = [body.name for body in (agreement.body_a, agreement.body_b) if body is not None]
     for participant in participants:
         if participant.person is not None:
             names.append(participant.person.name)
@@ -67,8 +74,7 @@ def build_document(agreement: Agreement) -> str:
         if participant.body is not None:
             bodies.append(participant.body.name)
     names += dict.fromkeys(bodies)  # each body once, in the order met
-    clauses = agreement.clauses.values_list("text", flat=True)
-    return document_text(agreement.title, agreement.summary, clauses, names)
+    return document_text(agreement.title, agreement.summary, clause_texts, names)
 
 
 def search(queryset: QuerySet[Agreement], text: str) -> tuple[QuerySet[Agreement], bool]:

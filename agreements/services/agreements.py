@@ -201,7 +201,7 @@ def _write(
     assert parties is not None
     if not allow_duplicate:
         refuse_duplicates(data)
-    _write_fields(agreement, data, parties, errors)
+    write_fields(agreement, data, parties, errors)
     errors.raise_if_any()
     # One write, one history record: the record is made by agreement_sync's save, when the
     # derived status and the new version are known. Recording this save too would leave a
@@ -227,14 +227,18 @@ def _write(
     return agreement
 
 
-def _write_fields(agreement: Agreement, data: AgreementIn, parties: tuple[str, str], errors: Errors) -> None:
+def write_fields(
+    agreement: Agreement, data: AgreementIn, parties: tuple[str, str], errors: Errors, *, unique: bool = True
+) -> None:
+    """Set the agreement's own fields from ``data`` and check them (``unique``: against the stored
+    rows too, a query per unique constraint; a bulk write asks those for the whole batch)."""
     for name in AGREEMENT_FIELDS:
         setattr(agreement, name, getattr(data, name))
     agreement.party_a_id, agreement.party_b_id = parties
     agreement.body_a, agreement.body_b = canonical_sides(data)
     kept = None if agreement._state.adding else agreement.level
     agreement.level, _ = resolve_level(data.level, derive_level(data.body_a, data.body_b), kept)
-    if clean(agreement, "", errors, exclude=["party_a", "party_b"]):
+    if clean(agreement, "", errors, exclude=["party_a", "party_b"]) and unique:
         check_unique(agreement, "", errors)
 
 

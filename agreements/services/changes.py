@@ -151,9 +151,39 @@ def _parts(before, after, key, facts, describe, kinds: tuple[str, str]) -> list[
 
 def agreement_categories(agreement_id: int) -> list[str]:
     """The slugs of the categories an agreement's clauses cover, their parents included."""
-    tagged = ClauseCategory.objects.filter(clauses__agreement=agreement_id)
-    parents = ClauseCategory.objects.filter(children__clauses__agreement=agreement_id)
-    return sorted({*tagged.values_list("slug", flat=True), *parents.values_list("slug", flat=True)})
+    tagged = ClauseCategory.objects.filter(clauses__agreement=agreement_id).select_related("parent")
+    return categories_covered(tagged)
+
+
+def categories_covered(categories: Iterable[ClauseCategory]) -> list[str]:
+    """The slugs of ``categories`` (with their ``parent`` at hand) and of their parents."""
+    slugs = set()
+    for category in categories:
+        slugs.add(category.slug)
+        if category.parent is not None:
+            slugs.add(category.parent.slug)
+    return sorted(slugs)
+
+
+def outbox_rows(
+    agreement: Agreement, changes: Iterable[Change], record: Any | None, categories: list[str]
+) -> list[ChangeEvent]:
+    """The unsaved outbox rows of ``changes``, linked to ``record`` (the agreement's latest
+    history record)."""
+    common = {
+        "agreement_id": agreement.pk,
+        "title": agreement.title,
+        "party_a": agreement.party_a_id,
+        "party_b": agreement.party_b_id,
+        "categories": categories,
+        "history_id": record.history_id if record else None,
+        "interface": record.interface if record else "",
+        "user_id": record.history_user_id if record else None,
+    }
+    return [
+        ChangeEvent(kind=change.kind, summary=change.summary, details=change.details, **common)
+        for change in changes
+    ]
 
 
 def record_changes(
@@ -164,21 +194,14 @@ def record_changes(
     if not changes:
         return
     record = agreement.history.order_by("-history_date", "-history_id").first()
-    common = {
-        "agreement_id": agreement.pk,
-        "title": agreement.title,
-        "party_a": agreement.party_a_id,
-        "party_b": agreement.party_b_id,
-        "categories": agreement_categories(agreement.pk) if categories is None else categories,
-        "history_id": record.history_id if record else None,
-        "interface": record.interface if record else "",
-        "user_id": record.history_user_id if record else None,
-    }
-    events = ChangeEvent.objects.bulk_create(
-        ChangeEvent(kind=change.kind, summary=change.summary, details=change.details, **common)
-        for change in changes
-    )
-    tag_events(events)
+    if categories is None:
+        categories = agreement_categories(agreement.pk)
+    save_outbox_rows(outbox_rows(agreement, changes, record, categories))
+
+
+def save_outbox_rows(rows: Iterable[ChangeEvent]) -> None:
+    """Save outbox rows (of one write or of many) with their category rows: two statements."""
+    tag_events(ChangeEvent.objects.bulk_create(rows))
 
 
 def tag_events(events: Iterable[ChangeEvent]) -> None:

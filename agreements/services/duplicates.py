@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from rapidfuzz import fuzz
@@ -128,59 +129,133 @@ def _titles_alike(a: str, b: str, names: set[str]) -> bool:
     return fuzz.token_set_ratio(first, second) >= TITLE_SIMILARITY
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """What the rule compares of an agreement, stored or about to be (``id`` None: not yet)."""
+
+    id: int | None
+    title: str
+    signed_on: datetime.date | None
+    signed_on_precision: str
+    signers: frozenset
+
+
+def _signed_and_signers(data: AgreementIn) -> tuple[Any, frozenset]:
+    """The new agreement's signature (a ``PartialDate`` or None) and its signatories.
+
+    A signatory is a known person's id; a person the write would add is ``new:<name>`` (folded),
+    so that two new rows naming the same new person share a signatory, as they would once written.
+    """
+    signed = derive_lifecycle([event.fact for event in data.events or ()]).signed_on
+    signers = frozenset(
+        p.person.pk if isinstance(p.person, Person) else f"new:{p.person.name.casefold()}"
+        for p in data.participants or ()
+        if p.person is not None and p.role == ParticipantRole.SIGNED
+    )
+    return signed, signers
+
+
+def _pair_names(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
+    """The words of each pair's country names, which a title comparison leaves out."""
+    codes = {code for pair in pairs for code in pair}
+    words = {
+        country.code: set(re.findall(r"[^\W\d_]+", f"{country.name} {country.official_name}".casefold()))
+        for country in Country.objects.filter(code__in=codes)
+    }
+    return {pair: words.get(pair[0], set()) | words.get(pair[1], set()) for pair in pairs}
+
+
+def _reasons(seen: _Seen, title: str, signed, signers: frozenset, names: set[str]) -> list[str]:
+    """Why a new agreement may repeat ``seen`` (nothing: it does not)."""
+    reasons = []
+    day = seen.signed_on
+    if signed is not None and day is not None and signed.start - WINDOW <= day <= signed.end + WINDOW:
+        when = format_partial_date(day, seen.signed_on_precision)
+        gap = abs((day - signed.start).days)
+        reasons.append(f"same pair, signed {when}" + (f", {gap} days apart" if gap else ""))
+    if seen.signers & signers and _titles_alike(seen.title, title, names):
+        reasons.append("a signatory in common and a similar title")
+    return reasons
+
+
+def _stored(agreements: Iterable[Agreement]) -> list[_Seen]:
+    return [
+        _Seen(
+            agreement.pk,
+            agreement.title,
+            agreement.signed_on,
+            agreement.signed_on_precision,
+            frozenset(p.person_id for p in agreement.participants.all() if p.role == ParticipantRole.SIGNED),
+        )
+        for agreement in agreements
+    ]
+
+
+def _judged(seen: Iterable[_Seen], data: AgreementIn, names: set[str]) -> list[PossibleDuplicate]:
+    signed, signers = _signed_and_signers(data)
+    found = []
+    for candidate in seen:
+        reasons = _reasons(candidate, data.title, signed, signers, names)
+        if reasons:
+            found.append(
+                PossibleDuplicate(
+                    candidate.id,
+                    candidate.title,
+                    candidate.signed_on,
+                    candidate.signed_on_precision,
+                    "; ".join(reasons),
+                )
+            )
+    return found[:LIMIT]
+
+
 def possible_duplicates(data: AgreementIn, *, exclude: int | None = None) -> list[PossibleDuplicate]:
     """The stored agreements ``data`` may repeat (at most ``LIMIT``), each with the reason."""
-    party_a, party_b = canonical_pair(data.party_a, data.party_b)
-    signed = derive_lifecycle([event.fact for event in data.events or ()]).signed_on
-    signers = {
-        p.person.pk
-        for p in data.participants or ()
-        if isinstance(p.person, Person) and p.role == ParticipantRole.SIGNED
-    }
+    pair = canonical_pair(data.party_a, data.party_b)
+    signed, signers = _signed_and_signers(data)
+    known = {signer for signer in signers if isinstance(signer, int)}
     near = Q()
     if signed is not None:
         near |= Q(signed_on__gte=signed.start - WINDOW, signed_on__lte=signed.end + WINDOW)
-    if signers:
-        near |= Q(participants__person__in=signers, participants__role=ParticipantRole.SIGNED)
+    if known:
+        near |= Q(participants__person__in=known, participants__role=ParticipantRole.SIGNED)
     if not near:
         return []
     stored = (
-        Agreement.objects.for_pair(party_a, party_b)
+        Agreement.objects.for_pair(*pair)
         .filter(near)
         .exclude(pk=exclude)
         .distinct()
         .order_by("signed_on", "id")
         .prefetch_related("participants")
     )
-    names = {
-        word
-        for country in Country.objects.filter(code__in=(party_a, party_b))
-        for word in re.findall(r"[^\W\d_]+", f"{country.name} {country.official_name}".casefold())
-    }
-    found = []
-    for agreement in stored[: LIMIT * 5]:
-        reasons = []
-        day = agreement.signed_on
-        if signed is not None and day is not None and signed.start - WINDOW <= day <= signed.end + WINDOW:
-            when = format_partial_date(day, agreement.signed_on_precision)
-            gap = abs((day - signed.start).days)
-            reasons.append(f"same pair, signed {when}" + (f", {gap} days apart" if gap else ""))
-        shared = {
-            p.person_id for p in agreement.participants.all() if p.role == ParticipantRole.SIGNED
-        } & signers
-        if shared and _titles_alike(agreement.title, data.title, names):
-            reasons.append("a signatory in common and a similar title")
-        if reasons:
-            found.append(
-                PossibleDuplicate(
-                    agreement.pk,
-                    agreement.title,
-                    agreement.signed_on,
-                    agreement.signed_on_precision,
-                    "; ".join(reasons),
-                )
-            )
-    return found[:LIMIT]
+    return _judged(_stored(stored[: LIMIT * 5]), data, _pair_names([pair])[pair])
+
+
+def possible_duplicates_among(data: Sequence[AgreementIn]) -> list[list[PossibleDuplicate]]:
+    """``possible_duplicates`` of each of several new agreements, asked at once: against the
+    stored agreements of their pairs (two queries for the lot) and against the ones before
+    it in ``data``, as if each had been written in turn. A candidate from ``data`` has no
+    ``id``; its ``title`` and date say which it is."""
+    pairs = {canonical_pair(d.party_a, d.party_b) for d in data}
+    if not pairs:
+        return []
+    of_pairs = Q()
+    for party_a, party_b in sorted(pairs):
+        of_pairs |= Q(party_a=party_a, party_b=party_b)
+    stored: dict[tuple[str, str], list[_Seen]] = {pair: [] for pair in pairs}
+    rows = Agreement.objects.filter(of_pairs).order_by("signed_on", "id").prefetch_related("participants")
+    for agreement, seen in zip(rows, _stored(rows), strict=True):
+        stored[(agreement.party_a_id, agreement.party_b_id)].append(seen)
+    names = _pair_names(pairs)
+    answers = []
+    for item in data:
+        pair = canonical_pair(item.party_a, item.party_b)
+        answers.append(_judged(stored[pair], item, names[pair]))
+        signed, signers = _signed_and_signers(item)
+        day, precision = (signed.value, signed.precision) if signed else (None, "")
+        stored[pair].append(_Seen(None, item.title, day, precision, signers))
+    return answers
 
 
 def refuse_duplicates(data: AgreementIn, *, exclude: int | None = None) -> None:

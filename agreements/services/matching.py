@@ -60,6 +60,19 @@ def similar_people(name: str, limit: int = 5) -> list[Candidate]:
     return [Candidate(owner, names[owner], matched, score, why) for owner, matched, score, why in ranked]
 
 
+def similar_among(name: str, people: Iterable[Person], limit: int = 5) -> list[Candidate]:
+    """``similar_people`` asked of ``people`` at hand (their canonical names) rather than the
+    table: the same scoring, for a caller that already asked the table and has added people since."""
+    key = name_key(name)
+    if not key:
+        return []
+    known = {person.pk: person for person in people}
+    rows = [(person.pk, person.name, name_key(person.name)) for person in known.values()]
+    exact = [row for row in rows if row[2] == key]  # as ``_rows``: equal keys first
+    ranked = _rank(name, key, exact or rows, limit)
+    return [Candidate(owner, known[owner].name, matched, score, why) for owner, matched, score, why in ranked]
+
+
 def similar_bodies(name: str, *, country: str | None = None, limit: int = 5) -> list[Candidate]:
     """Known bodies ``name`` may be (of ``country`` only, when given), best first."""
     key = name_key(name)

@@ -48,6 +48,10 @@ def country_names(codes: Sequence[str | None]) -> dict[str, str]:
     return dict(Country.objects.filter(code__in=wanted).values_list("code", "name"))
 
 
+# check_agreement's own ``country_names`` may answer from names read once; this is the query.
+_country_names = country_names
+
+
 def participant_party_problem(party: str, parties: Sequence[str], names: Mapping[str, str]) -> str | None:
     if party in parties:
         return None
@@ -157,13 +161,24 @@ def check_commitments(
 
 
 def check_agreement(
-    data: AgreementIn, errors: Errors, *, stored: AgreementIn | None = None
+    data: AgreementIn,
+    errors: Errors,
+    *,
+    stored: AgreementIn | None = None,
+    known_countries: Mapping[str, str] | None = None,
 ) -> tuple[str, str] | None:
     """Validate everything that can be checked before writing; return the canonical pair.
 
     ``stored`` is the agreement as it stands (for an update): its parts stand in for the
-    collections ``data`` leaves out.
+    collections ``data`` leaves out. ``known_countries`` (every code with its name, read once
+    by a caller checking many agreements) saves the queries for the countries' names.
     """
+
+    def country_names(codes: Sequence[str | None]) -> dict[str, str]:
+        if known_countries is None:
+            return _country_names(codes)
+        return {code: known_countries[code] for code in codes if code and code in known_countries}
+
     problem = same_parties_problem(data.party_a, data.party_b)
     if problem:
         errors.add("party_b", problem)

@@ -1,10 +1,13 @@
 """The import of a spreadsheet: a plan row by row, run through the services in one transaction.
 
 ``import_spreadsheet`` reads every row into the services' typed inputs (``AgreementIn`` and its
-parts), then writes them through ``agreement_create`` / ``agreement_update`` inside one
-transaction. A dry run is the same run rolled back at the end: the plan it shows is what the
-services said of every row — their checks, the duplicate rule, the rules on people — with
-nothing written twice and no rule spelt twice.
+parts), then writes them inside one transaction: the rows that create an agreement standing
+alone in bulk (``services.bulk``: the same checks, derived fields, history and change events in
+a few statements for the lot; the duplicate rule asked once for the file), the others through
+``agreement_create`` / ``agreement_update`` one by one, in the file's order. A dry run is the
+same run rolled back at the end: the plan it shows is what the services said of every row —
+their checks, the duplicate rule, the rules on people — with nothing written twice and no rule
+spelt twice.
 
 A row *updates* a recorded agreement when it matches one, tried in this order:
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -38,7 +42,13 @@ from ...models import Agreement, Person
 from ...pairs import canonical_pair
 from ...planner import refresh_statistics
 from ..agreements import agreement_create, agreement_update
-from ..duplicates import PossibleDuplicateError, PossibleSameRecordError
+from ..bulk import NewAgreement, agreement_prepare, agreements_create_many, known_countries
+from ..duplicates import (
+    PossibleDuplicateError,
+    PossibleSameRecordError,
+    known_people_like,
+    possible_duplicates_among,
+)
 from ..inputs import (
     AGREEMENT_FIELDS,
     AgreementIn,
@@ -48,6 +58,7 @@ from ..inputs import (
     PersonIn,
     agreement_to_input,
 )
+from ..matching import similar_among
 from ..people import person_create
 from .cells import CellError, Vocabulary, choice, partial_date, whole_number
 from .columns import CLAUSES, EVENTS, PARTICIPANTS
@@ -166,11 +177,20 @@ class _Draft:
         self.plan.refuse((row or self.row).cell(name), message)
 
 
+@dataclass(frozen=True)
+class _Ambiguous:
+    """A name that may be any of several known people: the row is refused one by one."""
+
+    name: str
+
+
 class _Importer:
     def __init__(self, workbook: Workbook) -> None:
         self.workbook = workbook
         self.vocabulary = Vocabulary()
         self.people: dict[str, Person] = {}
+        self.looked_up: dict[str, PersonIn | _Ambiguous] = {}  # names known to be new or ambiguous
+        self.added: list[Person] = []  # the people the bulk rows added
         self.orphans: list[RowPlan] = []
 
     # --- Reading the rows ------------------------------------------------------------------------
@@ -334,12 +354,13 @@ class _Importer:
         created[key] = person
         return person
 
-    def to_input(self, draft: _Draft, created: dict[str, Person]) -> AgreementIn:
+    def to_input(self, draft: _Draft, person_of: Callable[[_Part], Person | PersonIn | None]) -> AgreementIn:
+        """The row as the services' input; ``person_of`` says who a participant's cell names."""
         participants = None
         if draft.participants is not None:
             participants = [
                 ParticipantIn(
-                    person=self.person(part, created),
+                    person=person_of(part),
                     party=part.value["party"],
                     role=part.value["role"],
                     description=part.value["description"],
@@ -364,7 +385,7 @@ class _Importer:
         created: dict[str, Person] = {}
         try:
             with transaction.atomic():
-                data = self.to_input(draft, created)
+                data = self.to_input(draft, lambda part: self.person(part, created))
                 existing = self.match_by_ids(draft) or self.match_by_title(draft, data)
                 if existing is None:
                     try:
@@ -389,6 +410,136 @@ class _Importer:
             self.refuse_with(draft, error)
         else:
             self.people.update(created)
+
+    # --- The bulk write of new agreements ------------------------------------------------------------
+
+    def create_in_bulk(self, drafts: list[_Draft]) -> list[_Draft]:
+        """Write the rows that create a new agreement through ``agreements_create_many``; the
+        rows it cannot judge alone, which ``apply`` writes one by one afterwards (in file order).
+
+        A row goes one by one when a rule would make it anything but a new agreement standing
+        alone, or when it depends on one that does: it matches a recorded agreement by a
+        cross-walk id (or shares one with an earlier row), it has neither a signature date nor a
+        named participant (the title rule judges it), a name in it may be several known people,
+        the services refuse it, the duplicate rule finds a candidate (stored or earlier in the
+        file), or an earlier row of its pair goes one by one (which may change what the rule
+        sees). A row written in bulk is written exactly as ``apply`` would write it.
+        """
+        later: list[_Draft] = []
+        held: dict[tuple[str, str], int] = {}  # a pair → the first of its rows that goes one by one
+        taken = self.recorded_ids(drafts)
+        countries = known_countries()
+        ready: list[tuple[int, _Draft, NewAgreement]] = []
+        for index, draft in enumerate(drafts):
+            pair = canonical_pair(draft.party_a, draft.party_b)
+            data = self.to_input(draft, self.person_to_be)
+            ids = {(name, draft.fields[name]) for name, _ in CROSSWALK if name in draft.fields}
+            signed = any(event.status == EventType.SIGNED for event in data.events or ())
+            named = any(p.person is not None for p in data.participants or ())
+            unknown = any(isinstance(p.person, _Ambiguous) for p in data.participants or ())
+            matched = bool(ids & taken)
+            taken |= ids
+            if matched or not (signed or named) or unknown:
+                held.setdefault(pair, index)
+                later.append(draft)
+                continue
+            try:
+                ready.append((index, draft, agreement_prepare(data=data, countries=countries)))
+            except ValidationError:
+                later.append(draft)  # refused there, with its messages on its cells; it writes nothing
+        candidates = possible_duplicates_among([new.data for _, _, new in ready])
+        bulk: list[tuple[_Draft, NewAgreement]] = []
+        for (index, draft, new), found in zip(ready, candidates, strict=True):
+            pair = canonical_pair(draft.party_a, draft.party_b)
+            if held.get(pair, index) < index or found:
+                held.setdefault(pair, index)
+                later.append(draft)
+            else:
+                bulk.append((draft, new))
+        bulk = self.add_people(bulk, later)
+        saved_rows = agreements_create_many(items=[new for _, new in bulk])
+        for (draft, _), saved in zip(bulk, saved_rows, strict=True):
+            draft.plan.action, draft.plan.agreement_id = Action.CREATE, saved.pk
+        order = {id(draft): index for index, draft in enumerate(drafts)}
+        return sorted(later, key=lambda draft: order[id(draft)])
+
+    def recorded_ids(self, drafts: list[_Draft]) -> set[tuple[str, str]]:
+        """The cross-walk ids of the file that recorded agreements have: one query."""
+        query = Q()
+        for name, _ in CROSSWALK:
+            values = {draft.fields[name] for draft in drafts if name in draft.fields}
+            if values:
+                query |= Q(**{f"{name}__in": values})
+        if not query:
+            return set()
+        names = [name for name, _ in CROSSWALK]
+        return {
+            (name, value)
+            for row in Agreement.objects.filter(query).values_list(*names)
+            for name, value in zip(names, row, strict=True)
+            if value
+        }
+
+    def person_to_be(self, part: _Part) -> Person | PersonIn | _Ambiguous | None:
+        """Whom a participant's cell names, without writing: ``person``'s rule (``person_create``'s
+        lookup, ``known_people_like``) asked once per name; a name no one has is a new person."""
+        name = part.value["name"]
+        if not name:
+            return None
+        key = name.casefold()
+        if key not in self.people and key not in self.looked_up:
+            known = known_people_like(PersonIn(name=name))
+            if len(known) == 1:
+                self.people[key] = Person.objects.get(pk=known[0].id)
+            else:
+                self.looked_up[key] = _Ambiguous(name) if known else PersonIn(name=name)
+        return self.people.get(key) or self.looked_up[key]
+
+    def add_people(
+        self, bulk: list[tuple[_Draft, NewAgreement]], later: list[_Draft]
+    ) -> list[tuple[_Draft, NewAgreement]]:
+        """Add the new people the bulk rows name; a row whose person is refused goes one by one
+        (and is refused there).
+
+        ``person_to_be`` asked the table of each name already; since then only the people this
+        import added are new, so a name is held to those (``matching.similar_among``, the same
+        scoring) rather than asked of the table twice: ``person``'s answer for a fraction of its cost.
+        """
+        kept = []
+        for draft, new in bulk:
+            if any(person.name.casefold() not in self.people for _, person in new.new_people):
+                try:
+                    with transaction.atomic():  # a refused row's new people go with it
+                        created: dict[str, Person] = {}
+                        for _, person in new.new_people:
+                            self.new_person(person.name, draft, created)
+                except _Refused:
+                    later.append(draft)
+                    continue
+                self.people.update(created)
+                self.added += [person for person in created.values() if person not in self.added]
+            new.name_people(self.people)
+            kept.append((draft, new))
+        return kept
+
+    def new_person(self, name: str, draft: _Draft, created: dict[str, Person]) -> None:
+        key = name.casefold()
+        if key in self.people or key in created:
+            return
+        same = [c for c in similar_among(name, [*self.added, *created.values()], limit=10) if c.is_same]
+        if len(same) > 1:
+            part = next(p for p in draft.participants or () if p.value["name"].casefold() == key)
+            known = "; ".join(f"{c.name} (id {c.id}: {c.why})" for c in same)
+            message = f"“{name}” may be any of several people already recorded: {known}."
+            raise _Refused(part.row.cell("person"), message)
+        if same:
+            created[key] = Person.objects.get(pk=same[0].id)
+            return
+        try:
+            created[key] = person_create(data=PersonIn(name=name), allow_duplicate=True)
+        except ValidationError as error:
+            part = next(p for p in draft.participants or () if p.value["name"].casefold() == key)
+            raise _Refused(part.row.cell("person"), " ".join(error.messages)) from None
 
     def match_by_ids(self, draft: _Draft) -> Agreement | None:
         given = [(name, label, draft.fields[name]) for name, label in CROSSWALK if name in draft.fields]
@@ -471,9 +622,8 @@ def import_spreadsheet(
         workbook.name, [d.plan for d in drafts] + importer.orphans, dry_run=dry_run, skip_refused=skip_refused
     )
     with recorded_as(INTERFACE), transaction.atomic():
-        for draft in drafts:
-            if not draft.plan.problems:
-                importer.apply(draft)
+        for draft in importer.create_in_bulk([draft for draft in drafts if not draft.plan.problems]):
+            importer.apply(draft)
         changed = plan.count(Action.CREATE) + plan.count(Action.UPDATE)
         plan.written = not dry_run and not plan.blocked and changed > 0
         if not plan.written:
