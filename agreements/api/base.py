@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from ..models import Agreement
 from ..parsing import BOOLEAN_HELP, no_such_record, parse_boolean, repeated_parameters, unknown_parameters
-from ..reports.documents import document_of
+from ..reports.documents import document_row
 from ..reports.inputs import MULTI_VALUED_FIELDS
 from ..services import record_delete, record_update
 from .concurrency import etag, etag_of, expected_version, kind_of, not_modified
@@ -58,7 +58,7 @@ def found(queryset: QuerySet, key: Any) -> Any:
 
 def agreement_document(pk: Any) -> dict[str, Any]:
     """Agreement ``pk``'s ``{"id", "version", "document"}`` row, or a 404 naming the id."""
-    row = document_of(check_id(pk, "agreement"))
+    row = document_row(check_id(pk, "agreement"))
     if row is None:
         raise NotFound(no_such_record(Agreement._meta.verbose_name, pk))
     return row

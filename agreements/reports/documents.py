@@ -210,7 +210,7 @@ def _one_document_sql(alias: str) -> str:
     return sql
 
 
-def document_of(pk: int) -> dict[str, Any] | None:
+def document_row(pk: int) -> dict[str, Any] | None:
     """The ``with_documents`` row of agreement ``pk`` (one statement), or None when there is none."""
     alias = router.db_for_read(Agreement)
     with connections[alias].cursor() as cursor:

@@ -135,7 +135,9 @@ def dyad_year_query(d: Dialect, panel: DyadYearPanel) -> tuple[str, dict]:
      GROUP BY c.agreement_id
 ),"""
     sql = f"""
-WITH RECURSIVE years(year) AS (SELECT CAST(%(start)s AS integer) UNION ALL SELECT year + 1 FROM years WHERE year < %(end)s),
+WITH RECURSIVE years(year) AS (
+    SELECT CAST(%(start)s AS integer) UNION ALL SELECT year + 1 FROM years WHERE year < %(end)s
+),
 pairs AS ({pairs}),
 signed AS (
     SELECT a.party_a_id, a.party_b_id, {d.year("a.signed_on")} AS year, COUNT(*) AS n
