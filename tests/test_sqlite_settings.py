@@ -60,9 +60,7 @@ def test_postgresql_gets_its_own_backend_and_no_sqlite_options():
     database = settings_for("postgres://someone@db.example:5432/tracker")
     assert database["ENGINE"] == "tracker.postgresql"
     assert database["CONN_HEALTH_CHECKS"] is True
-    assert database["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
-    behind_a_pooler = settings_for("postgres://someone@db.example/tracker", DATABASE_PREPARE_THRESHOLD="off")
-    assert behind_a_pooler["OPTIONS"]["prepare_threshold"] is None
+    assert database["OPTIONS"] == {}
 
 
 ALIAS = "sqlite_file"

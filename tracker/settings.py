@@ -109,11 +109,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # PostgreSQL: Django's backend whose health check asks the socket instead of the server
 # (tracker/postgresql/: one round trip fewer per request).
 elif postgresql.is_postgresql(DATABASES["default"]):
-    _prepare = env.str("DATABASE_PREPARE_THRESHOLD", default=str(postgresql.DEFAULT_PREPARE_THRESHOLD))
-    DATABASES["default"] = postgresql.server_settings(
-        DATABASES["default"],
-        prepare_threshold=None if _prepare.lower() in ("off", "none", "") else int(_prepare),
-    )
+    DATABASES["default"] = postgresql.server_settings(DATABASES["default"])
+
 # PostgreSQL read replicas (tracker/replicas; docs/operations.md, "Read replicas"): reads outside
 # transactions may go to one; writes, transactions, locks and credentials go to the primary.
 DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])

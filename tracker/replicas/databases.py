@@ -44,8 +44,7 @@ def replica_databases(primary: dict[str, Any], urls: list[str]) -> dict[str, dic
                 "a replica is a PostgreSQL standby of DATABASE_URL."
             )
         entry["OPTIONS"] = {"connect_timeout": CONNECT_TIMEOUT_S, **entry.get("OPTIONS", {})}
-        prepare = primary.get("OPTIONS", {}).get("prepare_threshold", postgresql.DEFAULT_PREPARE_THRESHOLD)
-        entry = postgresql.server_settings(entry, prepare_threshold=prepare) | {
+        entry = postgresql.server_settings(entry) | {
             "CONN_MAX_AGE": primary.get("CONN_MAX_AGE", 0),
             "ATOMIC_REQUESTS": False,
             # The test suite has one database: a replica alias reads the test database itself.
