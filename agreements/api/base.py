@@ -24,6 +24,7 @@ from ..models import Agreement
 from ..parsing import BOOLEAN_HELP, no_such_record, parse_boolean, repeated_parameters, unknown_parameters
 from ..reports.inputs import MULTI_VALUED_FIELDS
 from ..services import record_delete, record_update
+from ..web import caching
 from .concurrency import etag, etag_of, expected_version, kind_of, not_modified
 from .errors import SAVED_AGREEMENT
 from .fields import MAX_ID
@@ -104,7 +105,12 @@ class StrictParametersMixin:
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         self.check_parameters(request)
-        return super().list(request, *args, **kwargs)
+        # A list has no record's version: its ETag is the data version's (web/caching.py),
+        # and a client that has the page gets a 304 before the list's queries run.
+        found = caching.validators(request)
+        if (unchanged := caching.not_modified(request, found)) is not None:
+            return unchanged
+        return caching.finish(super().list(request, *args, **kwargs), found)
 
 
 class LocationMixin:
