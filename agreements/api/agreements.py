@@ -103,7 +103,11 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         self.check_parameters(request)
+        return self.conditional(request, self.page)
+
+    def page(self) -> Response:
         agreements = self.filter_queryset(self.get_queryset())
+        request = self.request
         if self.paginator.is_cursor(request) and not documents_after_paging(agreements):
             page = self.paginate_queryset(with_documents(agreements))  # skips no rows: one query
         else:  # keys first, then documents for the page's rows alone (see documents_in_order)

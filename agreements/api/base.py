@@ -105,12 +105,18 @@ class StrictParametersMixin:
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         self.check_parameters(request)
-        # A list has no record's version: its ETag is the data version's (web/caching.py),
-        # and a client that has the page gets a 304 before the list's queries run.
+        return self.conditional(
+            request, lambda: super(StrictParametersMixin, self).list(request, *args, **kwargs)
+        )
+
+    @staticmethod
+    def conditional(request: Request, answer: Callable[[], Any]) -> Any:
+        """A list has no record's version: its ETag is the data version's (web/caching.py), and a
+        client that has the page gets a 304 before the list's queries run."""
         found = caching.validators(request)
         if (unchanged := caching.not_modified(request, found)) is not None:
             return unchanged
-        return caching.finish(super().list(request, *args, **kwargs), found)
+        return caching.finish(answer(), found)
 
 
 class LocationMixin:
