@@ -77,6 +77,9 @@ def json_object(request: Request) -> dict[str, Any]:
 class StrictParametersMixin:
     """Refuse query parameters that mean nothing here, rather than ignoring a typo."""
 
+    # The list is answered by the data version (ETag, 304, Cache-Control; api/schema.py says so).
+    cached_reads = True
+
     def check_parameters(self, request: Request, others: set[str] = PAGINATION_PARAMETERS) -> None:
         """Refuse a parameter that is neither a filter, ``ordering`` nor one of ``others``."""
         allowed = set(others)

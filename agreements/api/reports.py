@@ -85,6 +85,8 @@ class ReportView(APIView):
     # What to ask for instead when the report takes longer than its time limit (api/errors.py).
     narrow_hint = "narrow it with its filters (a category, a kind, a status, a range of years)."
 
+    # Answered by the data version (ETag, 304, Cache-Control; api/schema.py says so).
+    cached_reads = True
     # The report's name in the shared cache, the same as its page's (views/pages.py).
     report_name: str
     # Whether the report's result is kept in the shared cache (reports/keeping.py); a streamed
