@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import urllib.request
 
-from .harness.common import argument_parser, say, write_result
+from .harness.common import WORK, argument_parser, say, write_result
 from .harness.dataset import prepare_postgres
 from .harness.load import Measurement, Request, settle, wrk
 from .harness.sample import choose_sample
@@ -59,7 +59,7 @@ def main() -> None:
     a, b, busy = sample.busy_pair
     say(f"Busiest pair {a}-{b} ({busy} agreements); detail {sample.middle_id}")
 
-    with Servers() as servers:
+    with Servers(WORK / "logs") as servers:
         cached = start_gunicorn(servers, "cached", env, workers=args.workers, threads=args.threads)
         computing = {**env, "REPORT_CACHE_SECONDS": "0"}
         uncached = start_gunicorn(servers, "uncached", computing, workers=args.workers, threads=args.threads)

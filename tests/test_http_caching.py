@@ -106,9 +106,17 @@ def test_a_signed_in_304_costs_the_version_and_the_token(agreement, editor):
     assert len(queries) == 2, [q["sql"] for q in queries]
 
 
-def test_agreement_details_keep_their_record_etags(client, agreement):
+def test_agreement_details_keep_their_record_etags(client, agreement, django_assert_num_queries):
     response = client.get(f"{LIST}{agreement.pk}/")
     assert response["ETag"] == f'"agreement-{agreement.pk}-v{agreement.version}"'
+    with django_assert_num_queries(1):  # the version alone: a 304 never builds the document
+        again = client.get(f"{LIST}{agreement.pk}/", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    assert again["ETag"] == response["ETag"]
+    stale = client.get(f"{LIST}{agreement.pk}/", HTTP_IF_NONE_MATCH=f'"agreement-{agreement.pk}-v0"')
+    assert stale.status_code == 200
+    assert stale.json()["id"] == agreement.pk
+    assert client.get(f"{LIST}999999/", HTTP_IF_NONE_MATCH='"x"').status_code == 404
 
 
 def test_a_repeated_report_is_kept_in_the_shared_cache(client, agreement, django_assert_num_queries):

@@ -146,7 +146,13 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
-        row = self._document(check_id(kwargs["pk"], "agreement"))
+        pk = check_id(kwargs["pk"], "agreement")
+        if request.headers.get("If-None-Match"):
+            # A conditional read asks for the version alone first: a 304 never builds the document.
+            version = Agreement.objects.filter(pk=pk).values_list("version", flat=True).first()
+            if version is not None and not_modified(request, etag(pk, version)):
+                return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(pk, version)})
+        row = self._document(pk)
         if not_modified(request, etag(row["id"], row["version"])):
             return Response(
                 status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(row["id"], row["version"])}
