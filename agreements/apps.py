@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db import connections
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -18,7 +19,9 @@ class AgreementsConfig(AppConfig):
     verbose_name = "Bilateral agreements"
 
     def ready(self) -> None:
-        from . import accounts
+        from . import accounts, dataversion
 
         accounts.connect_receivers()
+        # Every connection, in every process, moves the data version on as it commits a write.
+        connection_created.connect(dataversion.watch, dispatch_uid="agreements.data_version")
         post_migrate.connect(_keep_search_index, sender=self, dispatch_uid="agreements.search_index")

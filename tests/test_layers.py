@@ -18,6 +18,7 @@ LAYERS = {
     "domain": {
         *("models", "querysets", "choices", "dates", "lifecycle"),
         *("pairs", "parsing", "search", "history", "commitments", "names", "accounts", "planner"),
+        "dataversion",
     },
     "write side": {"services"},
     "read side": {"reports"},

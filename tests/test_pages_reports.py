@@ -132,7 +132,7 @@ def test_network_page_draws_and_tabulates_pairs(client, demo_data):
 
 def test_agreement_page_shows_everything(client, demo_data, django_assert_num_queries):
     agreement = Agreement.objects.get(title="Memorandum of understanding on military cooperation")
-    with django_assert_num_queries(8):  # with_details, and the commitments' prefetch
+    with django_assert_num_queries(9):  # the data version (its ETag), with_details, the commitments' prefetch
         html = page(client, f"/agreements/{agreement.pk}/")
     assert "Hossein Dehqan" in html
     assert "Hussein Dehqan" in html
@@ -153,11 +153,12 @@ def test_page_query_counts(client, count, django_assert_num_queries):
     for index in range(count):
         make_agreement(title=f"Agreement {index}", parties=("IR", ["IQ", "SY", "TR"][index % 3]))
     limit = time_limit_queries()  # REPORT_TIME_LIMIT on PostgreSQL
-    with django_assert_num_queries(1 + limit):
+    # Each page reads the data version first (its ETag, and the key of the kept report).
+    with django_assert_num_queries(2 + limit):
         page(client, "/reports/pairs/IR-IQ/")
-    with django_assert_num_queries(5 + limit):  # the report's four, and the category choices of the form
+    with django_assert_num_queries(6 + limit):  # the report's four, and the category choices of the form
         page(client, "/reports/countries/IR/")
-    with django_assert_num_queries(2 + limit):  # the report's one, and the category choices
+    with django_assert_num_queries(3 + limit):  # the report's one, and the category choices
         page(client, "/reports/network/")
 
 

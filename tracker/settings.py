@@ -328,6 +328,16 @@ STREAMS_PER_PROCESS = env.int(
 # may ask for any.
 PANEL_ANONYMOUS_MAX_ROWS = env.int("PANEL_ANONYMOUS_MAX_ROWS", default=500_000)
 
+# --- HTTP caching by data version (web/caching.py, reports/keeping.py) ---------------------------
+# Anonymous reads of lists, reports and pages say how long a browser, reverse proxy or CDN may
+# keep them (Cache-Control: public, max-age, stale-while-revalidate); 0 sends no-cache, so every
+# use revalidates (a 304 when nothing changed). Signed-in answers are always private, no-cache.
+HTTP_CACHE_MAX_AGE = env.int("HTTP_CACHE_MAX_AGE", default=60)
+HTTP_CACHE_STALE_WHILE_REVALIDATE = env.int("HTTP_CACHE_STALE_WHILE_REVALIDATE", default=300)
+# How long a report's result stays in the shared cache (keyed by the data version, so a write
+# makes it unreachable at once; this only bounds the memory). 0 keeps nothing.
+REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=3600)
+
 # --- REST API -------------------------------------------------------------------------------
 
 # Anonymous clients may read unless this is on; writes always need the Editors' permissions.

@@ -104,7 +104,11 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         self.check_parameters(request)
+        return self.conditional(request, self.page)
+
+    def page(self) -> Response:
         agreements = self.filter_queryset(self.get_queryset())
+        request = self.request
         if self.paginator.is_cursor(request) and not documents_after_paging(agreements):
             page = self.paginate_queryset(with_documents(agreements))  # skips no rows: one query
         else:  # keys first, then documents for the page's rows alone (see documents_in_order)
@@ -143,7 +147,13 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
-        row = self._document(check_id(kwargs["pk"], "agreement"))
+        pk = check_id(kwargs["pk"], "agreement")
+        if request.headers.get("If-None-Match"):
+            # A conditional read asks for the version alone first: a 304 never builds the document.
+            version = Agreement.objects.filter(pk=pk).values_list("version", flat=True).first()
+            if version is not None and not_modified(request, etag(pk, version)):
+                return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(pk, version)})
+        row = self._document(pk)
         if not_modified(request, etag(row["id"], row["version"])):
             return Response(
                 status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(row["id"], row["version"])}

@@ -25,6 +25,7 @@ from ..parsing import BOOLEAN_HELP, no_such_record, parse_boolean, repeated_para
 from ..reports.documents import document_row
 from ..reports.inputs import MULTI_VALUED_FIELDS
 from ..services import record_delete, record_update
+from ..web import caching
 from .concurrency import etag, etag_of, expected_version, kind_of, not_modified
 from .errors import SAVED_AGREEMENT
 from .fields import MAX_ID
@@ -85,6 +86,9 @@ def json_object(request: Request) -> dict[str, Any]:
 class StrictParametersMixin:
     """Refuse query parameters that mean nothing here, rather than ignoring a typo."""
 
+    # The list is answered by the data version (ETag, 304, Cache-Control; api/schema.py says so).
+    cached_reads = True
+
     def check_parameters(self, request: Request, others: set[str] = PAGINATION_PARAMETERS) -> None:
         """Refuse a parameter that is neither a filter, ``ordering`` nor one of ``others``."""
         allowed = set(others)
@@ -113,7 +117,18 @@ class StrictParametersMixin:
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         self.check_parameters(request)
-        return super().list(request, *args, **kwargs)
+        return self.conditional(
+            request, lambda: super(StrictParametersMixin, self).list(request, *args, **kwargs)
+        )
+
+    @staticmethod
+    def conditional(request: Request, answer: Callable[[], Any]) -> Any:
+        """A list has no record's version: its ETag is the data version's (web/caching.py), and a
+        client that has the page gets a 304 before the list's queries run."""
+        found = caching.validators(request)
+        if (unchanged := caching.not_modified(request, found)) is not None:
+            return unchanged
+        return caching.finish(answer(), found)
 
 
 class LocationMixin:

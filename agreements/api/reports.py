@@ -25,7 +25,8 @@ from rest_framework.views import APIView
 from .. import reports
 from ..choices import LEVEL_NOTE
 from ..parsing import parse_boolean
-from ..reports import inputs, tables
+from ..reports import inputs, keeping, tables
+from ..web import caching
 from ..web.bounds import bounded_stream, report_limit
 from ..web.csv import ROWS_PER_CHUNK, csv_response
 from .errors import flatten
@@ -84,11 +85,35 @@ class ReportView(APIView):
     # What to ask for instead when the report takes longer than its time limit (api/errors.py).
     narrow_hint = "narrow it with its filters (a category, a kind, a status, a range of years)."
 
+    # Answered by the data version (ETag, 304, Cache-Control; api/schema.py says so).
+    cached_reads = True
+    # The report's name in the shared cache, the same as its page's (views/pages.py).
+    report_name: str
+    # Whether the report's result is kept in the shared cache (reports/keeping.py); a streamed
+    # report is read as it is sent, so it is not.
+    keep_results = True
+
     def get(self, request: Request, format: str | None = None, **kwargs: str):
+        # Before the parameters are read: an ETag was only ever given to a valid request, and
+        # the 304 costs the data version's query alone (web/caching.py).
+        found = caching.validators(request)
+        if (unchanged := caching.not_modified(request, found)) is not None:
+            return unchanged
+        return caching.finish(self.answer(request, found.version, **kwargs), found)
+
+    def answer(self, request: Request, version, **kwargs: str):
         try:
             params = self.form_class.validated(request.query_params)
             with report_limit():
-                report = self.compute(params, **kwargs)
+                if self.keep_results:
+                    report = keeping.kept(
+                        self.report_name,
+                        lambda: self.compute(params, **kwargs),
+                        (sorted(kwargs.items()), sorted(params.items())),
+                        version=version,
+                    )
+                else:
+                    report = self.compute(params, **kwargs)
         except inputs.ReportInputError as error:
             # The API's error format (errors.py), with a detail that fits a read.
             return Response({"detail": INVALID, "errors": flatten(error.errors)}, status=400)
@@ -144,6 +169,7 @@ def _country(country) -> dict[str, Any]:
     )
 )
 class PairSummaryView(ReportView):
+    report_name = "pair"
     form_class = inputs.PairForm
 
     def compute(self, params: dict, *, a: str, b: str) -> reports.PairSummary:
@@ -168,6 +194,7 @@ class PairSummaryView(ReportView):
     )
 )
 class PartnersView(ReportView):
+    report_name = "partners"
     form_class = inputs.PartnersForm
 
     def compute(self, params: dict, *, code: str) -> reports.CountryPartners:
@@ -200,6 +227,7 @@ class PartnersView(ReportView):
     )
 )
 class NetworkView(ReportView):
+    report_name = "network"
     form_class = inputs.NetworkForm
 
     def compute(self, params: dict) -> reports.PairNetwork:
@@ -227,7 +255,9 @@ class NetworkView(ReportView):
     )
 )
 class PanelView(ReportView):
+    report_name = "panel"
     form_class = inputs.PanelForm
+    keep_results = False
 
     def is_expensive(self, request: Request) -> bool:
         """Every pair of states, or many years (read leniently: the form refuses what is malformed)."""
@@ -309,6 +339,7 @@ class PanelView(ReportView):
     )
 )
 class CommitmentsView(ReportView):
+    report_name = "commitments"
     form_class = inputs.CommitmentsForm
 
     def compute(self, params: dict) -> reports.CommitmentsReport:
@@ -357,6 +388,7 @@ class CommitmentsView(ReportView):
     )
 )
 class PairChangesView(ReportView):
+    report_name = "changes"
     form_class = inputs.ChangesForm
 
     def compute(self, params: dict, *, a: str, b: str) -> reports.PairChanges:

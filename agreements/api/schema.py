@@ -111,6 +111,34 @@ LINK = {
     '`<https://host/api/people/?page=3>; rel="next", <https://host/api/people/?page=1>; rel="prev"`; '
     "absent when there is neither.",
 }
+# The reads answered by the data version (``web/caching.py``): lists and reports.
+DATA_ETAG = {
+    "schema": {"type": "string"},
+    "description": "A strong entity tag of this answer at the current data version (it changes with any "
+    "write, the day, the query, the format and who asks): send it back as If-None-Match to get a 304 "
+    "while nothing changed.",
+}
+LAST_MODIFIED = {
+    "schema": {"type": "string"},
+    "description": "When the data last changed (or the day began), as an HTTP date; If-Modified-Since "
+    "with it gets a 304 while nothing changed.",
+}
+CACHE_CONTROL = {
+    "schema": {"type": "string"},
+    "description": "Anonymous answers: `public, max-age=…, stale-while-revalidate=…` (a proxy or CDN may "
+    "keep them); signed-in ones: `private, no-cache`.",
+}
+NOT_MODIFIED = (
+    "Not modified: the ETag in If-None-Match (or the date in If-Modified-Since) is still current. "
+    "No body; the headers are those of the 200."
+)
+IF_NONE_MATCH = (
+    "The ETag of your last read of this answer (several may be listed, `*` any): a 304 with no body "
+    "while it is current."
+)
+IF_MODIFIED_SINCE = (
+    "The Last-Modified of your last read: a 304 while nothing changed since (If-None-Match wins)."
+)
 # Where a write's If-Match is needed: changing or deleting the resource itself, and adding to one
 # that the path names (an agreement's parts). Creating a new top-level resource needs none.
 CONDITIONAL_METHODS = {"PUT", "PATCH", "DELETE"}
@@ -180,6 +208,11 @@ class AutoSchema(BaseAutoSchema):
                 headers = {**declared, **response.get("headers", {})}
                 if headers:
                     response["headers"] = headers
+        if self._cached_read() and "304" not in responses:
+            responses["304"] = {
+                "description": NOT_MODIFIED,
+                "headers": self._get_response_headers_for_code("304", direction),
+            }
         errors = dict(READ_ERRORS if self.method in ("GET", "HEAD") else WRITE_ERRORS)
         if self.method == "GET" and self._is_list_view():
             errors["400"] = "A filter, ordering or page parameter is unknown or malformed; `errors` names it."
@@ -304,9 +337,25 @@ class AutoSchema(BaseAutoSchema):
             return self._get_paginator() is None
         return True
 
+    def _cached_read(self) -> bool:
+        """A GET answered by the data version (web/caching.py): a list, a report."""
+        if self.method != "GET" or not getattr(self.view, "cached_reads", False):
+            return False
+        action = getattr(self.view, "action", None)
+        return action is None or action == "list"
+
     def get_override_parameters(self) -> list:
         parameters = list(super().get_override_parameters())
         names = {getattr(parameter, "name", None) for parameter in parameters}
+        if self._cached_read():
+            for name, description in (
+                ("If-None-Match", IF_NONE_MATCH),
+                ("If-Modified-Since", IF_MODIFIED_SINCE),
+            ):
+                if name not in names:
+                    parameters.append(
+                        OpenApiParameter(name, str, OpenApiParameter.HEADER, description=description)
+                    )
         if self._needs_if_match() and "If-Match" not in names:
             noun = self._noun()
             parameters.append(
@@ -340,6 +389,10 @@ class AutoSchema(BaseAutoSchema):
             headers.setdefault("Link", LINK)
         if code in ("429", "503"):
             headers.setdefault("Retry-After", RETRY_AFTER)
+        if code in ("200", "304") and self._cached_read():
+            headers.update(
+                {"ETag": DATA_ETAG, "Last-Modified": LAST_MODIFIED, "Cache-Control": CACHE_CONTROL}
+            )
         return headers
 
     # --- Who may call it ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from .categories import ClauseCategory
 from .changes import ChangeEvent, ChangeEventCategory
 from .children import Clause, Commitment, ImplementationEvent, Participant, StatusEvent, StatusPeriod
 from .countries import Country
+from .dataversion import DataVersion
 from .merges import MergedRecord
 from .people import Person, PersonName
 from .sources import Source
@@ -22,6 +23,7 @@ __all__ = [
     "ClauseCategory",
     "Commitment",
     "Country",
+    "DataVersion",
     "Digest",
     "ImplementationEvent",
     "MergedRecord",

@@ -22,6 +22,7 @@ from django.utils.http import http_date, quote_etag
 
 from ..reports import outbox
 from ..reports.inputs import ReportInputError, UnknownCountryError
+from ..web import caching
 from .limits import too_many_requests
 
 SITE_NAME = "Bilateral agreement tracker"
@@ -54,7 +55,7 @@ class ChangeFeed(Feed):
         response["ETag"] = etag
         if modified is not None:
             response["Last-Modified"] = http_date(modified)
-        response["Cache-Control"] = "public, max-age=60"
+        response["Cache-Control"] = caching.cache_control(public=True)  # the same feed for everyone
         return response
 
     def get_object(self, request: HttpRequest, *args, **kwargs) -> outbox.Scope:

@@ -26,8 +26,10 @@ from ..dates import format_partial_date
 from ..models import Country
 from ..pairs import NamedPair, named_pair
 from ..reports import inputs
+from ..reports.keeping import kept
 from ..reports.sql import is_timeout
 from ..web.bounds import report_limit, timeout_detail
+from ..web.caching import conditional_page
 from ..web.converters import CountryCodeConverter
 from .limits import limited
 
@@ -106,6 +108,7 @@ def _links(api_name: str, params: dict[str, str], **kwargs: str) -> dict[str, st
 
 @require_GET
 @limited
+@conditional_page
 def index(request: HttpRequest) -> HttpResponse:
     """Pick two countries (pair report) or one (partners); the network and the panel download."""
     picked = {name: request.GET.get(name, "").strip().upper() for name in ("a", "b", "country")}
@@ -138,10 +141,16 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @limited
+@conditional_page
 @_report_errors(inputs.PairForm)
 def pair(request: HttpRequest, a: str, b: str) -> HttpResponse:
     params = inputs.PairForm.validated(request.GET)
-    summary = reports.pair_summary(a, b, as_of=params.get("as_of"), level=params["level"])
+    summary = kept(
+        "pair",
+        lambda: reports.pair_summary(a, b, as_of=params.get("as_of"), level=params["level"]),
+        _key(params, a=a, b=b),
+        version=request.data_version,
+    )
     named = summary.pair
     if not named.is_asked_as(a, b):
         return _canonical(request, "reports-pair", named)
@@ -216,11 +225,17 @@ def _matrix(agreements: list[dict[str, Any]], categories: list[dict[str, Any]]) 
 
 @require_GET
 @limited
+@conditional_page
 @_report_errors(inputs.PartnersForm)
 def country(request: HttpRequest, code: str) -> HttpResponse:
     params = inputs.PartnersForm.validated(request.GET)
     filters = inputs.FilterForm.filters(params)
-    report = reports.country_partners(code, as_of=params.get("as_of"), filters=filters)
+    report = kept(
+        "partners",
+        lambda: reports.country_partners(code, as_of=params.get("as_of"), filters=filters),
+        _key(params, code=code),
+        version=request.data_version,
+    )
     dated = _dated(params.get("as_of"))
     context = {
         "report": report,
@@ -271,10 +286,16 @@ def _partners_chart(report: reports.CountryPartners, dated: bool) -> dict[str, A
 
 @require_GET
 @limited
+@conditional_page
 @_report_errors(inputs.NetworkForm)
 def network(request: HttpRequest) -> HttpResponse:
     params = inputs.NetworkForm.validated(request.GET)
-    report = reports.pair_network(filters=inputs.FilterForm.filters(params))
+    report = kept(
+        "network",
+        lambda: reports.pair_network(filters=inputs.FilterForm.filters(params)),
+        _key(params),
+        version=request.data_version,
+    )
     edges = report.edges[:NETWORK_CHART_EDGES]
     drawn = {code for edge in edges for code in (edge["party_a"], edge["party_b"])}
     context = {
@@ -312,15 +333,21 @@ def network(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @limited
+@conditional_page
 @_report_errors(inputs.CommitmentsForm)
 def commitments(request: HttpRequest) -> HttpResponse:
     """What falls due soon and what is overdue, across every pair (or one country's)."""
     params = inputs.CommitmentsForm.validated(request.GET)
-    report = reports.commitments_report(
-        as_of=params.get("as_of"),
-        window_days=params["within_days"],
-        level=params["level"],
-        country=params.get("country") or None,
+    report = kept(
+        "commitments",
+        lambda: reports.commitments_report(
+            as_of=params.get("as_of"),
+            window_days=params["within_days"],
+            level=params["level"],
+            country=params.get("country") or None,
+        ),
+        _key(params),
+        version=request.data_version,
     )
     context = {
         "report": report,
@@ -333,11 +360,17 @@ def commitments(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @limited
+@conditional_page
 @_report_errors(inputs.ChangesForm)
 def changes(request: HttpRequest, a: str, b: str) -> HttpResponse:
     """The pair between two days: what was signed, changed status, fell due, and was corrected."""
     params = inputs.ChangesForm.validated(request.GET)
-    report = reports.pair_changes(a, b, start=params["from"], end=params["to"], level=params["level"])
+    report = kept(
+        "changes",
+        lambda: reports.pair_changes(a, b, start=params["from"], end=params["to"], level=params["level"]),
+        _key(params, a=a, b=b),
+        version=request.data_version,
+    )
     if not report.pair.is_asked_as(a, b):
         return _canonical(request, "reports-pair-changes", report.pair)
     context = {
@@ -354,6 +387,7 @@ def changes(request: HttpRequest, a: str, b: str) -> HttpResponse:
 
 @require_GET
 @limited
+@conditional_page
 def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     """One agreement, read-only, with everything the pair report summarises."""
     item = reports.agreement_for_page(pk)
@@ -362,6 +396,11 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "agreements/reports/error.html", context, status=404)
     pair = named_pair((item.party_a_id, item.party_a.name), (item.party_b_id, item.party_b.name))
     return render(request, "agreements/agreement_detail.html", {"agreement": item, "pair": pair})
+
+
+def _key(params: dict[str, Any], **kwargs: str) -> tuple:
+    """A report's parameters as the shared cache keys it, the same as the report API's."""
+    return (sorted(kwargs.items()), sorted(params.items()))
 
 
 def _given(request: HttpRequest) -> dict[str, str]:

@@ -36,6 +36,7 @@ class Request:
 
     url: str
     body: dict | None = None  # sent as a JSON POST (GraphQL); None: a GET
+    headers: tuple[tuple[str, str], ...] = ()  # sent with every request (e.g. If-None-Match)
 
     def curl_args(self) -> list[str]:
         if self.body is None:
@@ -63,6 +64,8 @@ def wrk(request: Request, *, seconds: float, connections: int, timeout_s: int = 
             f"--timeout={timeout_s}s",
             "--latency",
         ]
+        for name, value in request.headers:
+            argv += ["-H", f"{name}: {value}"]
         if request.body is not None:
             script = Path(tmp) / "post.lua"
             script.write_text(_lua(request.body))
