@@ -239,12 +239,23 @@ def _answers(url: str) -> bool:
 def _wait_until_answers(process: Process, path: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not process.running():
-            raise ClusterError(f"{process.name} exited while starting; see {process.log}")
+        # tracker.serve execs gunicorn once it has migrated: for that moment its command line
+        # may not be readable, so only a process missing twice in a row has exited.
+        if not process.running() and not (time.sleep(0.5) or process.running()):
+            ending = _tail(process.log)
+            raise ClusterError(f"{process.name} exited while starting; see {process.log}:\n{ending}")
         if _answers(f"http://{HOST}:{process.port}{path}"):
             return
         time.sleep(0.3)
     raise ClusterError(f"{process.name} did not answer {path} within {timeout:.0f} s; see {process.log}")
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    """The last lines of a log, for an error that names it (a test's directory may be gone after)."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
 
 
 def _redis_answers(host: str, port: int) -> bool:
