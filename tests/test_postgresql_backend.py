@@ -70,3 +70,23 @@ def test_a_connection_the_server_closed_is_not_usable_and_is_replaced(own_connec
 def test_a_closed_connection_is_not_usable(own_connection):
     own_connection.connection.close()
     assert own_connection.is_usable() is False
+
+
+def test_an_agreements_detail_is_prepared_once_and_still_counted(client, demo_data):
+    """The detail's lookup by primary key is prepared on the server (one plan whatever the id),
+    and counts as the one query it is."""
+    from django.test.utils import CaptureQueriesContext
+
+    from agreements.models import Agreement
+
+    first, second = Agreement.objects.order_by("pk").values_list("pk", flat=True)[:2]
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(f"/api/agreements/{first}/").status_code == 200
+    assert len(captured.captured_queries) == 1
+    assert client.get(f"/api/agreements/{second}/").json()["id"] == second
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%FROM "agreements_agreement" WHERE "agreements_agreement"."id" = $1%'],
+        )
+        assert cursor.fetchone()[0] == 1

@@ -213,7 +213,11 @@ def _one_document_sql(alias: str) -> str:
 def document_row(pk: int) -> dict[str, Any] | None:
     """The ``with_documents`` row of agreement ``pk`` (one statement), or None when there is none."""
     alias = router.db_for_read(Agreement)
-    with connections[alias].cursor() as cursor:
+    database = connections[alias]
+    # PostgreSQL (tracker/postgresql) prepares it: planning it took longer than running it, and
+    # a lookup by primary key has one plan whatever the id.
+    prepared = getattr(database, "prepared_cursor", None)
+    with prepared() if prepared else database.cursor() as cursor:
         cursor.execute(_one_document_sql(alias), [pk])
         row = cursor.fetchone()
     return None if row is None else {"id": row[0], "version": row[1], "document": row[2]}

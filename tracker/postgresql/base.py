@@ -16,8 +16,17 @@ its first query fails and the request is answered as any lost database is (503).
 from __future__ import annotations
 
 import select
+from typing import Any
 
 from django.db.backends.postgresql import base
+from django.db.backends.utils import CursorWrapper
+
+
+class PreparedCursor(base.ServerBindingCursor):
+    """Parameters bound on the server and the statement prepared at its first run."""
+
+    def execute(self, query: Any, params: Any = None, *, prepare: bool | None = True, **kwargs: Any):
+        return super().execute(query, params, prepare=prepare, **kwargs)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -30,3 +39,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
         except (OSError, ValueError):  # the descriptor is gone
             return False
         return super().is_usable() if waiting else True
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        connection = super().get_new_connection(conn_params)
+        # Django turns preparing off for the whole connection; only ``prepared_cursor``'s cursors
+        # ask for it (Django's own cursors bind on the client, and those never prepare).
+        connection.prepare_threshold = 0
+        return connection
+
+    def prepared_cursor(self) -> CursorWrapper:
+        """A cursor whose statements are prepared on the server at their first run, and then only
+        executed: for statements whose plan does not depend on their parameters' values, such
+        as a lookup by primary key. (Everything else keeps Django's client-side binding: a
+        prepared statement moves to a generic plan, which on skewed data can be much worse.)"""
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            return self._prepare_cursor(PreparedCursor(self.connection))
