@@ -83,6 +83,7 @@ def test_an_agreements_detail_is_prepared_once_and_still_counted(client, demo_da
     with CaptureQueriesContext(connection) as captured:
         assert client.get(f"/api/agreements/{first}/").status_code == 200
     assert len(captured.captured_queries) == 1
+    assert f'"agreements_agreement"."id" = {first}' in captured.captured_queries[0]["sql"]
     assert client.get(f"/api/agreements/{second}/").json()["id"] == second
     with connection.cursor() as cursor:
         cursor.execute(

@@ -18,8 +18,9 @@ from __future__ import annotations
 import select
 from typing import Any
 
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 from django.db.backends.utils import CursorWrapper
+from psycopg import errors
 
 
 class PreparedCursor(base.ServerBindingCursor):
@@ -29,7 +30,21 @@ class PreparedCursor(base.ServerBindingCursor):
         return super().execute(query, params, prepare=prepare, **kwargs)
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor: Any, sql: str, params: Any) -> str | None:
+        # A prepared statement keeps no client-side text: spell it with its parameters as
+        # Django does for client-side binding (what the debug log and CaptureQueriesContext show).
+        if isinstance(cursor, PreparedCursor):
+            try:
+                return self.compose_sql(sql, params)
+            except errors.DataError:
+                return None
+        return super().last_executed_query(cursor, sql, params)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def is_usable(self) -> bool:
         connection = self.connection
         if connection is None or connection.closed:
