@@ -189,6 +189,24 @@ def _settings(port: int, socket_directory: Path, *, throwaway: bool) -> str:
     return "\n# bench/replica.py\n" + "\n".join(lines) + "\n"
 
 
+def template_key(seed: bytes) -> str:
+    """A name for a snapshot of a migrated primary: what it depends on — ``seed`` (the data or
+    setup loaded into it), PostgreSQL's version and every migration of every installed app (so
+    called with Django set up)."""
+    import hashlib
+
+    from django.apps import apps
+
+    digest = hashlib.sha256(seed)
+    version = [str(PG_BIN / "postgres"), "--version"]
+    digest.update(subprocess.run(version, capture_output=True, check=True).stdout)
+    for app in apps.get_app_configs():
+        for path in sorted(Path(app.path).glob("migrations/*.py")):
+            digest.update(f"{app.label}/{path.name}".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def snapshot(primary: Server, destination: Path) -> None:
     """A copy of the running ``primary``'s data in ``destination`` (``pg_basebackup``, no standby
     settings): started, it recovers to the moment of the copy and runs as a primary of its own."""

@@ -18,11 +18,9 @@ sets ``REQUIRE_CLUSTER=1``, which turns that skip into a failure.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import time
 import uuid
@@ -101,16 +99,7 @@ def running() -> Iterator[tuple[cluster.Layout, str]]:
 
 def _template_key() -> str:
     """What the prepared primary depends on: every migration, the demo data, PostgreSQL's version."""
-    from django.apps import apps
-
-    digest = hashlib.sha256((ROOT / "fixtures" / "iran-iraq.json").read_bytes())
-    version = [str(replica_set_scripts.PG_BIN / "postgres"), "--version"]
-    digest.update(subprocess.run(version, capture_output=True, check=True).stdout)
-    for app in apps.get_app_configs():
-        for path in sorted(Path(app.path).glob("migrations/*.py")):
-            digest.update(f"{app.label}/{path.name}".encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return replica_set_scripts.template_key((ROOT / "fixtures" / "iran-iraq.json").read_bytes())
 
 
 def _keep_template(primary: replica_set_scripts.Server, template: Path, token: str) -> None:

@@ -21,7 +21,6 @@ sets ``REQUIRE_REPLICAS=1``, which turns that skip into a failure.
 
 from __future__ import annotations
 
-import hashlib
 import http.cookiejar
 import os
 import shutil
@@ -137,16 +136,7 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
 
 def _template_key() -> str:
     """What the migrated primary depends on: every migration, the setup, PostgreSQL's version."""
-    from django.apps import apps
-
-    digest = hashlib.sha256(SETUP.encode())
-    version = [str(replica_set_scripts.PG_BIN / "postgres"), "--version"]
-    digest.update(subprocess.run(version, capture_output=True, check=True).stdout)
-    for app in apps.get_app_configs():
-        for path in sorted(Path(app.path).glob("migrations/*.py")):
-            digest.update(f"{app.label}/{path.name}".encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return replica_set_scripts.template_key(SETUP.encode())
 
 
 def _keep_template(primary: replica_set_scripts.Server, template: Path, token: str) -> None:

@@ -1,6 +1,6 @@
 """PostgreSQL as the tracker serves from it: Django's backend with a health check that costs no
-round trip (``base.py``), chosen by ``tracker/settings.py`` whenever ``DATABASE_URL`` (or a
-replica's URL) names PostgreSQL.
+round trip and a prepared cursor for primary-key lookups (``base.py``), chosen by
+``tracker/settings.py`` whenever ``DATABASE_URL`` (or a replica's URL) names PostgreSQL.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ def server_settings(database: dict[str, Any]) -> dict[str, Any]:
     """``database`` (one entry of ``DATABASES``) served by our backend: persistent connections
     whose health is checked at the start of each request without a query (see ``base.py``).
 
-    Parameters stay bound on the client and nothing is prepared, as Django does by default:
+    Parameters stay bound on the client and are not prepared, as Django does by default —
     prepared statements move to generic plans after five runs, which made the busiest pair's
-    report and a common word's search twice as slow (docs/benchmarks.md, issue 17).
+    report and a common word's search twice as slow (docs/benchmarks.md, issue 17) — except
+    where a caller asks for ``prepared_cursor`` (a lookup by primary key, whose plan is one).
     """
     return {**database, "ENGINE": ENGINE, "CONN_HEALTH_CHECKS": True}
