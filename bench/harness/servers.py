@@ -191,18 +191,20 @@ def start_gunicorn(
     *,
     workers: int,
     threads: int | None = None,
+    root: Path = ROOT,
 ) -> Server:
     """Our server under gunicorn with the product's gunicorn.conf.py, as a deployment runs it.
 
-    It runs in the repository's root, which gunicorn puts first on its path: ``tracker.wsgi``
-    and a ``DJANGO_SETTINGS_MODULE`` such as ``bench.harness.naive.settings`` import from there.
+    It runs in the repository's root (or ``root``, another checkout sharing this virtualenv),
+    which gunicorn puts first on its path: ``tracker.wsgi`` and a ``DJANGO_SETTINGS_MODULE``
+    such as ``bench.harness.naive.settings`` import from there.
     """
     port = free_port()
     argv = [
         str(GUNICORN),
         "tracker.wsgi",
         "--config",
-        str(ROOT / "gunicorn.conf.py"),
+        str(root / "gunicorn.conf.py"),
         "--bind",
         f"{HOST}:{port}",
     ]
@@ -210,4 +212,4 @@ def start_gunicorn(
     env = {**env, "WEB_CONCURRENCY": str(workers)}
     if threads is not None:
         env["GUNICORN_THREADS"] = str(threads)
-    return servers.start(name, argv, port=port, ready_path="/api/countries/IR/", env=env, cwd=ROOT)
+    return servers.start(name, argv, port=port, ready_path="/api/countries/IR/", env=env, cwd=root)
