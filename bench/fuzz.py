@@ -15,6 +15,13 @@
 4. Prints, per phase, the number of operations and cases, the duration and the number
    of server errors and schema violations; exits non-zero on any failure.
 
+A full run (1,000 cases an operation, two phases) takes longer than one sitting on a 2-core
+machine, so it can be made in pieces: ``--minutes N`` stops schemathesis after N minutes,
+and every operation that finished all its phases without a failure is written to
+``bench/fuzz/full-run.json`` (committed) under the SHA-256 of the schema it was fuzzed
+against; ``--resume`` then fuzzes only the operations that file does not yet hold for this
+schema. When the schema changes, the record no longer counts and the next run starts over.
+
 Everything is written to ``tracker_fuzz``; the generated writes accumulate there, which
 is harmless (the next run migrates and reloads the same demo data on top).
 """
@@ -22,8 +29,11 @@ is harmless (the next run migrates and reloads the same demo data on top).
 from __future__ import annotations
 
 import argparse
+import datetime
+import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -41,6 +51,9 @@ from .harness.servers import Servers, server_environment, start_gunicorn
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tracker_fuzz"
 DATABASE_PREFIX = "tracker_fuzz"  # the only databases this script creates or writes to
 CONFIG = ROOT / "bench" / "fuzz" / "schemathesis.toml"
+# Operations fuzzed in full and clean, per phase, under the schema's hash (committed).
+RECORD = ROOT / "bench" / "fuzz" / "full-run.json"
+FULL = 1000  # cases an operation in a full run: only such runs are recorded
 OUTPUT = ROOT / "bench" / "fuzz" / "output"  # git-ignored: logs and reports of the last run
 ST = Path(sys.executable).parent / "st"  # schemathesis, installed beside this Python
 EDITOR = "fuzz-editor"
@@ -95,6 +108,10 @@ class Phase:
     failures: Counter = field(default_factory=Counter)  # failing cases per check
     examples: dict[tuple[str, str], str] = field(default_factory=dict)  # one per operation and check
     errors: list[str] = field(default_factory=list)
+    finished: set[str] = field(default_factory=set)  # operations whose fuzzing phase ended
+    failing: set[str] = field(default_factory=set)  # operations with a failing case or an error
+    stopped: bool = False  # ended by --minutes, not by running out of operations
+    skipped: int = 0  # operations left out because the record holds them (--resume)
 
     @property
     def server_errors(self) -> int:
@@ -106,7 +123,14 @@ class Phase:
 
     @property
     def passed(self) -> bool:
-        return self.returncode == 0 and not self.failures and not self.errors and self.cases > 0
+        if self.failures or self.errors:
+            return False
+        return (self.returncode == 0 or self.stopped) and (self.cases > 0 or self.skipped > 0)
+
+    @property
+    def clean(self) -> set[str]:
+        """Operations that went through every schemathesis phase without a failure."""
+        return self.finished - self.failing
 
 
 def _label(event: dict) -> str | None:
@@ -123,7 +147,10 @@ def read_report(phase: Phase, path: Path) -> None:
     per_operation: Counter = Counter()
     fuzzing: Counter = Counter()
     for line in path.read_text().splitlines():
-        event = json.loads(line)
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:  # the last line of a run stopped by --minutes
+            continue
         kind, body = next(iter(event.items()))
         if kind == "ScenarioFinished":
             label = body.get("label") or (body.get("recorder") or {}).get("label")
@@ -132,17 +159,21 @@ def read_report(phase: Phase, path: Path) -> None:
             per_operation[label] += len(cases)
             if body.get("phase") == "fuzzing":
                 fuzzing[label] += len(cases)
+                phase.finished.add(label)
             for case_id, checks in (recorder.get("checks") or {}).items():
                 for check in checks:
                     if check.get("status") == "failure":
                         phase.failures[check["name"]] += 1
+                        phase.failing.add(label)
                         failure = (check.get("failure_info") or {}).get("failure") or {}
                         phase.examples.setdefault(
                             (label, check["name"]), f"{failure.get('title')} ({case_id})"
                         )
                     elif check.get("status") == "error":
+                        phase.failing.add(label)
                         phase.errors.append(f"{label}: check {check['name']} raised ({case_id})")
         elif kind == "NonFatalError":
+            phase.failing.add(body.get("label"))
             phase.errors.append(f"{body.get('label')}: {body.get('info', {}).get('message', body)}")
         elif kind == "FatalError":
             phase.errors.append(str(body.get("exception", body)))
@@ -152,7 +183,10 @@ def read_report(phase: Phase, path: Path) -> None:
     phase.cases = sum(per_operation.values())
 
 
-def run_phase(name: str, base_url: str, args: argparse.Namespace, token: str | None) -> Phase:
+def run_phase(
+    name: str, base_url: str, args: argparse.Namespace, token: str | None, schema: Schema, done: set[str]
+) -> Phase:
+    """One ``st run``; ``done``: operations (``METHOD /path``) to leave out, already fuzzed in full."""
     phase = Phase(name, args.max_examples)
     report = OUTPUT / f"{name}.ndjson"
     argv = [
@@ -179,17 +213,40 @@ def run_phase(name: str, base_url: str, args: argparse.Namespace, token: str | N
     if token:
         argv += ["--header", f"Authorization: Token {token}"]
         argv += ["--exclude-operation-id", NOT_WITH_THE_TOKEN]
-    say(f"=== {name}: st run, {args.max_examples} cases per operation ===")
+    left_out = done & set(schema.operation_ids)
+    for label in sorted(left_out):
+        argv += ["--exclude-operation-id", schema.operation_ids[label]]
+    phase.skipped = len(left_out)
+    if left_out and left_out >= set(schema.operation_ids) - ({"DELETE /api/auth/token/"} if token else set()):
+        say(f"=== {name}: every operation is already in {RECORD.name} for this schema ===")
+        return phase
+    budget = f", for at most {args.minutes:g} minutes" if args.minutes else ""
+    say(
+        f"=== {name}: st run, {args.max_examples} cases per operation"
+        f"{f', {len(left_out)} operations already done left out' if left_out else ''}{budget} ==="
+    )
     started = time.perf_counter()
     with (OUTPUT / f"{name}.log").open("w") as log:
-        phase.returncode = subprocess.run(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT).returncode
+        process = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            phase.returncode = process.wait(timeout=args.minutes * 60 if args.minutes else None)
+        except subprocess.TimeoutExpired:
+            # Stopped by the budget: what finished is in the event log, the rest is for --resume.
+            process.send_signal(signal.SIGINT)
+            try:
+                phase.returncode = process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                phase.returncode = process.wait()
+            phase.stopped = True
     phase.seconds = time.perf_counter() - started
     read_report(phase, report)
-    # Every operation of the schema must have been sent cases (a new one, such as POST /api/intake/,
-    # is fuzzed with the rest): one that was not would pass unseen.
-    skipped = {"DELETE /api/auth/token/"} if token else set()
-    for label in sorted(schema_operations(base_url) - set(phase.cases_per_operation) - skipped):
-        phase.errors.append(f"{label}: no case was sent")
+    if not phase.stopped:
+        # Every operation of the schema must have been sent cases (a new one, such as POST
+        # /api/intake/, is fuzzed with the rest): one that was not would pass unseen.
+        skipped = ({"DELETE /api/auth/token/"} if token else set()) | left_out
+        for label in sorted(set(schema.operation_ids) - set(phase.cases_per_operation) - skipped):
+            phase.errors.append(f"{label}: no case was sent")
     if token and not token_is_valid(args.database_url, token):
         phase.errors.append("the token was revoked during the phase: most of it ran unauthenticated")
     if phase.passed:
@@ -197,17 +254,57 @@ def run_phase(name: str, base_url: str, args: argparse.Namespace, token: str | N
     return phase
 
 
-def schema_operations(base_url: str) -> set[str]:
-    """``METHOD /path`` of every operation the server's schema documents (as the report labels them)."""
-    with urllib.request.urlopen(f"{base_url}/api/schema/?format=json", timeout=60) as answer:
-        schema = json.load(answer)
-    methods = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
-    return {
-        f"{method.upper()} {path}"
-        for path, item in schema["paths"].items()
-        for method in item
-        if method in methods
-    }
+@dataclass(frozen=True)
+class Schema:
+    """The server's schema: its hash, and the operationId of each ``METHOD /path`` (as the report
+    labels operations)."""
+
+    sha256: str
+    operation_ids: dict[str, str]
+
+    @classmethod
+    def of(cls, base_url: str) -> Schema:
+        with urllib.request.urlopen(f"{base_url}/api/schema/?format=json", timeout=60) as answer:
+            document = json.load(answer)
+        methods = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+        operation_ids = {
+            f"{method.upper()} {path}": operation["operationId"]
+            for path, item in document["paths"].items()
+            for method, operation in item.items()
+            if method in methods
+        }
+        canonical = json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+        return cls(hashlib.sha256(canonical).hexdigest(), operation_ids)
+
+
+def read_record(schema: Schema) -> dict:
+    """The record of operations fuzzed in full, or an empty one when it was made on another schema."""
+    empty = {"schema_sha256": schema.sha256, "max_examples": FULL, "phases": {}}
+    if not RECORD.exists():
+        return empty
+    record = json.loads(RECORD.read_text())
+    if record.get("schema_sha256") != schema.sha256:
+        other = record.get("schema_sha256", "?")[:12]
+        say(f"{RECORD.name} was made on another schema ({other}): starting over")
+        return empty
+    return record
+
+
+def write_record(record: dict, phase: Phase) -> int:
+    """Add the phase's operations fuzzed in full without a failure; how many were added."""
+    operations = record["phases"].setdefault(phase.name, {})
+    today = datetime.date.today().isoformat()
+    added = 0
+    for label in sorted(phase.clean - set(operations)):
+        operations[label] = {
+            "cases": phase.cases_per_operation.get(label, 0),
+            "fuzzing_cases": phase.fuzzing_cases_per_operation.get(label, 0),
+            "date": today,
+        }
+        added += 1
+    record["phases"][phase.name] = dict(sorted(operations.items()))
+    RECORD.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+    return added
 
 
 def token_is_valid(database_url: str, token: str) -> bool:
@@ -217,6 +314,8 @@ def token_is_valid(database_url: str, token: str) -> bool:
 
 def summary(phase: Phase) -> str:
     verdict = "passed" if phase.passed else "FAILED"
+    if phase.passed and phase.stopped:
+        verdict = "passed so far (stopped by --minutes; --resume goes on)"
     lines = [
         f"{phase.name}: {phase.cases:,} cases over {phase.operations} operations in "
         f"{phase.seconds / 60:.1f} min; {phase.server_errors} server errors, "
@@ -286,7 +385,18 @@ def main() -> int:
     parser.add_argument(
         "--phases", default="authenticated,anonymous", help="which of authenticated,anonymous to run"
     )
+    parser.add_argument(
+        "--minutes", type=float, default=0, help="stop each phase's schemathesis after this long (0: never)"
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help=f"leave out the operations bench/fuzz/{RECORD.name} holds as fuzzed in full on this schema",
+    )
     args = parser.parse_args()
+    full = args.max_examples >= FULL and "fuzzing" in args.st_phases.split(",")
+    if args.resume and not full:
+        parser.error(f"--resume continues a full run: --max-examples {FULL} or more, with the fuzzing phase")
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
     env = server_environment(args.database_url, secret_key="fuzz-only-not-a-secret")
@@ -297,10 +407,20 @@ def main() -> int:
     with Servers(OUTPUT) as servers:
         server = start_gunicorn(servers, "fuzz-server", env, workers=args.server_workers)
         say(f"Server on {server.url} (PID {server.pid})")
+        schema = Schema.of(server.url)
+        record = read_record(schema)
+        say(f"Schema {schema.sha256[:12]}: {len(schema.operation_ids)} operations")
         for name in args.phases.split(","):
-            phase = run_phase(name, server.url, args, token if name == "authenticated" else None)
+            done = set(record["phases"].get(name, {})) if args.resume else set()
+            phase = run_phase(
+                name, server.url, args, token if name == "authenticated" else None, schema, done
+            )
             phases.append(phase)
             say(summary(phase))
+            if full:
+                added = write_record(record, phase)
+                held = len(record["phases"][name])
+                say(f"  {RECORD.name}: {added} operations added, {held} of {len(schema.operation_ids)} held")
     say(server_log_summary(OUTPUT / "fuzz-server.log"))
     total = sum(phase.cases for phase in phases)
     failed = [phase.name for phase in phases if not phase.passed]
