@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db import DatabaseError
+from django.db import DatabaseError, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from .models import DataVersion
 
@@ -65,11 +66,29 @@ class Version:
         return f"{self.value}.{stamp:x}"
 
 
+_READ = f"SELECT value, changed_at FROM {TABLE} WHERE id = 1"
+
+
 def current(using: str | None = None) -> Version:
-    """The version the database that answers this read is at (one query)."""
-    queryset = DataVersion.objects.all() if using is None else DataVersion.objects.using(using)
-    row = queryset.filter(pk=1).values_list("value", "changed_at").first()
-    return Version(*row) if row else Version(0, None)
+    """The version the database that answers this read is at (one query).
+
+    Every cached read asks it first, so it is one constant statement on a cursor (prepared on
+    PostgreSQL) rather than a queryset built and compiled per request.
+    """
+    database = connections[using or router.db_for_read(DataVersion)]
+    prepared = getattr(database, "prepared_cursor", None)
+    with prepared() if prepared else database.cursor() as cursor:
+        cursor.execute(_READ)
+        row = cursor.fetchone()
+    if row is None:
+        return Version(0, None)
+    value, changed_at = row
+    # SQLite's raw rows give the stored UTC time as text or as a naive datetime.
+    if isinstance(changed_at, str):
+        changed_at = parse_datetime(changed_at)
+    if changed_at is not None and timezone.is_naive(changed_at):
+        changed_at = changed_at.replace(tzinfo=UTC)
+    return Version(value, changed_at)
 
 
 def writes(sql: str) -> tuple[bool, bool]:

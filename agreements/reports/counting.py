@@ -32,7 +32,9 @@ def count_rows(rows: QuerySet | Sized, limit: int) -> RowCount:
         return RowCount(len(rows), exact=True)
     if connections[rows.db].vendor != "postgresql":
         return RowCount(rows.count(), exact=True)
-    keys = rows.values("pk")
+    # Without the list's order: a count does not need it, and a search ordered by relevance
+    # would rank every match before the bound could stop the count.
+    keys = rows.order_by().values("pk")
     bounded = keys[: limit + 1].count()
     if bounded <= limit:
         return RowCount(bounded, exact=True)
