@@ -327,7 +327,11 @@ def pair_summary(
     if problem:
         raise ReportInputError({"pair": [problem]})
     sql, params = pair_summary_query(current_dialect(), a, b, as_of or today(), level)
-    with connection.cursor() as cursor:
+    # Prepared on PostgreSQL (tracker/postgresql): planning the statement took as long as running
+    # it for a typical pair, and its generic plan (an index scan of the pair's agreements, then
+    # each one's parts by key) ran the busiest pair as fast as its custom plans (docs/benchmarks.md).
+    prepared = getattr(connection, "prepared_cursor", None)
+    with prepared() if prepared else connection.cursor() as cursor:
         text_as_bytes(cursor)
         cursor.execute(sql, params)
         a_exists, b_exists, document = cursor.fetchone()
