@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from ..history import agreement_timeline
 from ..models import Agreement
-from ..reports.documents import documents_after_paging, documents_in_order, with_documents
+from ..reports.documents import documents_in_order, documents_with_rows, with_documents
 from ..services import agreement_create, agreement_delete, agreement_update
 from ..web.csv import export_response
 from .base import (
@@ -109,8 +109,9 @@ class AgreementViewSet(StrictParametersMixin, viewsets.ModelViewSet):
     def page(self) -> Response:
         agreements = self.filter_queryset(self.get_queryset())
         request = self.request
-        if self.paginator.is_cursor(request) and not documents_after_paging(agreements):
-            page = self.paginate_queryset(with_documents(agreements))  # skips no rows: one query
+        cursor, first = self.paginator.is_cursor(request), self.paginator.is_first_page(request)
+        if documents_with_rows(agreements, cursor=cursor, first=first):
+            page = self.paginate_queryset(with_documents(agreements))  # one query
         else:  # keys first, then documents for the page's rows alone (see documents_in_order)
             page = documents_in_order([row["id"] for row in self.paginate_queryset(agreements.values("id"))])
         return self.get_paginated_response([orjson.Fragment(row["document"]) for row in page])

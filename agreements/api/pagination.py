@@ -165,6 +165,11 @@ class Pagination(pagination.BasePagination):
     def is_cursor(request) -> bool:
         return "cursor" in request.query_params
 
+    def is_first_page(self, request) -> bool:
+        """A numbered page that skips no rows."""
+        number = request.query_params.get(self.pages.page_query_param, "1")
+        return not self.is_cursor(request) and number == "1"
+
     def paginate_queryset(self, queryset, request, view=None):
         self.active = self.cursor if self.is_cursor(request) else self.pages
         return self.active.paginate_queryset(queryset, request, view)

@@ -223,16 +223,20 @@ def document_row(pk: int) -> dict[str, Any] | None:
     return None if row is None else {"id": row[0], "version": row[1], "document": row[2]}
 
 
-def documents_after_paging(queryset: QuerySet) -> bool:
-    """Whether even a cursor's page of ``queryset`` is better chosen first (its ids) and its
-    documents built after (``documents_in_order``): one query more, for a search ranked on
-    SQLite. (A numbered page always is: its offset skips rows.)
+def documents_with_rows(queryset: QuerySet, *, cursor: bool, first: bool) -> bool:
+    """Whether a page of ``queryset`` is best chosen and built in one query (``with_documents``)
+    rather than its ids first and their documents after (``documents_in_order``, one query more).
 
-    SQLite builds the whole select list of every row that goes into a sort, where PostgreSQL
-    builds it after the ``LIMIT``. An order no index gives, as a search's relevance, would
-    build the document of every match for one page of 50 (docs/benchmarks.md, issue 20).
+    PostgreSQL builds the select list after its sort and ``LIMIT``, but for every row an offset
+    skips (7 s for page 100 of 250,000 agreements): one query for a cursor's page and for the
+    first numbered page, ids first for a later one. SQLite builds the select list of every row
+    that goes into a sort: one query only for a cursor's page in an order an index gives, not
+    for a search ranked by relevance (docs/benchmarks.md, issue 20), and ids first for every
+    numbered page.
     """
-    return connection.vendor == "sqlite" and "search_rank" in queryset.query.annotations
+    if connection.vendor == "postgresql":
+        return cursor or first
+    return cursor and "search_rank" not in queryset.query.annotations
 
 
 def documents_in_order(ids: Sequence[int]) -> list[dict[str, Any]]:
