@@ -81,28 +81,6 @@ def _overdue(d: Dialect, due: str, precision: str, state: str) -> str:
     return f"({due} IS NOT NULL AND {state} NOT IN ({settled}) AND {past})"
 
 
-def commitments_on(d: Dialect, where: str) -> str:
-    """The commitments ``cm`` matching ``where``, each with ``due_on_as_of``,
-    ``due_precision_on_as_of``, ``state_on_as_of`` and ``overdue_on_as_of`` derived once a row
-    (for a statement that reads them more than once, as a ``WITH`` query).
-
-    ``commitment_on``'s expressions repeat the implementation events' subqueries (overdue reads
-    the due date, its precision and the state); written inline in a document they made the pair
-    report's statement twice as long and its planning slower than its execution. Here they are
-    computed in a subquery the engines may not merge into the outer one (its ``OFFSET``), and
-    overdue is decided over its columns.
-    """
-    on, t = commitment_on(d), TABLES
-    fence = "OFFSET 0" if d.postgres else "LIMIT -1 OFFSET 0"
-    rows = (
-        f"SELECT cm.id, cm.agreement_id, cm.position, cm.party_id, cm.text, cm.due_note, "
-        f"{on['due']} AS due_on_as_of, {on['precision']} AS due_precision_on_as_of, "
-        f"{on['state']} AS state_on_as_of FROM {t['commitment']} cm WHERE {where} {fence}"
-    )
-    overdue = _overdue(d, "c.due_on_as_of", "c.due_precision_on_as_of", "c.state_on_as_of")
-    return f"SELECT c.*, {overdue} AS overdue_on_as_of FROM ({rows}) c"
-
-
 @dataclass(frozen=True)
 class CommitmentsReport:
     as_of: datetime.date

@@ -23,7 +23,7 @@ from django.db import connection
 
 from ..choices import LEVEL_NOTE, EventType, LevelScope, ParticipantRole, Status
 from ..pairs import NamedPair, canonical_pair, named_pair, same_parties_problem
-from .commitments import OVERDUE_NOTE, as_of_params, commitments_on
+from .commitments import OVERDUE_NOTE, as_of_params, commitment_on
 from .inputs import ReportInputError, UnknownCountryError, today
 from .sql import TABLES, Dialect, current_dialect, level_condition, text_as_bytes
 
@@ -88,6 +88,7 @@ def _agreement_item(d: Dialect, t: dict[str, str]) -> str:
         f"LEFT JOIN {t['body']} bo ON bo.id = s.body_id WHERE s.agreement_id = pair.id",
         f"s.party_id, {_role_order('s.role')}, s.id",
     )
+    on = commitment_on(d)
     implementation = d.array(
         d.object(
             {
@@ -107,15 +108,15 @@ def _agreement_item(d: Dialect, t: dict[str, str]) -> str:
                 "position": "cm.position",
                 "party": "cm.party_id",
                 "text": "cm.text",
-                "due_on_as_of": "cm.due_on_as_of",
-                "due_precision": "cm.due_precision_on_as_of",
+                "due_on_as_of": on["due"],
+                "due_precision": on["precision"],
                 "due_note": "cm.due_note",
-                "state_on_as_of": "cm.state_on_as_of",
-                "overdue_on_as_of": d.boolean("cm.overdue_on_as_of"),
+                "state_on_as_of": on["state"],
+                "overdue_on_as_of": d.boolean(on["overdue"]),
                 "events": implementation,
             }
         ),
-        "FROM pledges cm WHERE cm.agreement_id = pair.id",
+        f"FROM {t['commitment']} cm WHERE cm.agreement_id = pair.id",
         "cm.position",
     )
     events = d.array(
@@ -271,8 +272,13 @@ def _statement(d: Dialect, level: str) -> str:
                 f"(SELECT COUNT(*) FROM {t['participant']} s WHERE s.agreement_id IN (SELECT id FROM pair) "
                 f"AND s.person_id IS NULL AND s.role = '{ParticipantRole.SIGNED.value}')"
             ),
-            "commitments": "(SELECT COUNT(*) FROM pledges)",
-            "commitments_overdue_on_as_of": "(SELECT COUNT(*) FROM pledges WHERE pledges.overdue_on_as_of)",
+            "commitments": (
+                f"(SELECT COUNT(*) FROM {t['commitment']} cm WHERE cm.agreement_id IN (SELECT id FROM pair))"
+            ),
+            "commitments_overdue_on_as_of": (
+                f"(SELECT COUNT(*) FROM {t['commitment']} cm "
+                f"WHERE cm.agreement_id IN (SELECT id FROM pair) AND {commitment_on(d)['overdue']})"
+            ),
             "in_force_on_as_of": f"(SELECT COUNT(*) FROM pair WHERE status_on = {in_force})",
             "first_signed": _signature(d, "ASC"),
             "latest_signed": _signature(d, "DESC"),
@@ -309,8 +315,7 @@ covered AS (
     UNION
     SELECT tags.agreement_id, k.parent_id FROM tags JOIN {t["category"]} k ON k.id = tags.category_id
      WHERE k.parent_id IS NOT NULL
-),
-pledges AS ({commitments_on(d, "cm.agreement_id IN (SELECT id FROM pair)")})
+)
 SELECT EXISTS (SELECT 1 FROM {t["country"]} WHERE code = %(party_a)s),
        EXISTS (SELECT 1 FROM {t["country"]} WHERE code = %(party_b)s),
        {d.as_text(document)}
