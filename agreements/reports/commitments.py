@@ -67,18 +67,14 @@ def commitment_on(d: Dialect) -> dict[str, str]:
         f"CASE WHEN {extension('new_due_on')} IS NULL THEN cm.due_on_precision "
         f"ELSE {extension('new_due_on_precision')} END"
     )
-    return {"state": state, "due": due, "precision": precision, "overdue": _overdue(d, due, precision, state)}
-
-
-def _overdue(d: Dialect, due: str, precision: str, state: str) -> str:
-    """Whether a commitment with this due date in effect, precision and state is overdue on as_of."""
     settled = f"'{CommitmentState.MET.value}', '{CommitmentState.SUPERSEDED.value}'"
     past = (
-        f"CASE {precision} WHEN 'day' THEN {due} < {d.date_param('as_of')} "
+        f"CASE {precision} WHEN 'day' THEN {due} < {on} "
         f"WHEN 'month' THEN {due} < {d.date_param('as_of_month')} "
         f"WHEN 'year' THEN {due} < {d.date_param('as_of_year')} ELSE FALSE END"
     )
-    return f"({due} IS NOT NULL AND {state} NOT IN ({settled}) AND {past})"
+    overdue = f"({due} IS NOT NULL AND {state} NOT IN ({settled}) AND {past})"
+    return {"state": state, "due": due, "precision": precision, "overdue": overdue}
 
 
 @dataclass(frozen=True)
