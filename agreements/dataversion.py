@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .models import DataVersion
+from .planner import planned_once
 
 TABLE = DataVersion._meta.db_table
 # The tables whose writes change no cached answer: sessions, sign-in lockouts, and the
@@ -75,9 +76,7 @@ def current(using: str | None = None) -> Version:
     Every cached read asks it first, so it is one constant statement on a cursor (prepared on
     PostgreSQL) rather than a queryset built and compiled per request.
     """
-    database = connections[using or router.db_for_read(DataVersion)]
-    prepared = getattr(database, "prepared_cursor", None)
-    with prepared() if prepared else database.cursor() as cursor:
+    with planned_once(connections[using or router.db_for_read(DataVersion)]) as cursor:
         cursor.execute(_READ)
         row = cursor.fetchone()
     if row is None:

@@ -13,6 +13,9 @@ once it has written.
 ``refresh_stale_statistics`` is what ``make run`` runs at start on an existing database,
 and ``optimize`` what each SQLite connection of the server runs before it closes (and
 every hour while it lives; ``tracker/sqlite/base.py``), as SQLite recommends.
+
+``planned_once`` is the cursor for the few statements whose plan does not depend on their
+values: prepared on PostgreSQL, so that they are planned once per connection.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from collections.abc import Iterable
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 
 # SQLite's own rule for ``PRAGMA optimize`` (re-analyse a table grown 25-fold) is loose
 # for ``make run`` at start; this one is PostgreSQL's autovacuum default (10 % + 50 rows).
@@ -133,3 +137,15 @@ def _is_stale(rows: int, recorded: int | None) -> bool:
         # Never analysed (or empty when it was, which leaves no row): only rows make it a risk.
         return rows > 0
     return abs(rows - recorded) > STALE_ROWS + STALE_FRACTION * recorded
+
+
+def planned_once(database: BaseDatabaseWrapper) -> CursorWrapper:
+    """A cursor whose statements are prepared on the server at their first run on the connection
+    (``prepared_cursor`` of ``tracker/postgresql``), or a plain cursor on another backend.
+
+    Only for a statement whose generic plan was measured to be as good as its custom ones (a
+    lookup by primary key, the data version, the pair report: docs/benchmarks.md): a generic
+    plan on skewed data can be much worse.
+    """
+    prepared = getattr(database, "prepared_cursor", None)
+    return prepared() if prepared else database.cursor()

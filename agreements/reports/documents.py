@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from ..models import Agreement
+from ..planner import planned_once
 from .sql import POSTGRESQL, SQLITE, TABLES, Dialect
 
 OUTER = f'"{TABLES["agreement"]}"'
@@ -216,8 +217,7 @@ def document_row(pk: int) -> dict[str, Any] | None:
     database = connections[alias]
     # PostgreSQL (tracker/postgresql) prepares it: planning it took longer than running it, and
     # a lookup by primary key has one plan whatever the id.
-    prepared = getattr(database, "prepared_cursor", None)
-    with prepared() if prepared else database.cursor() as cursor:
+    with planned_once(database) as cursor:
         cursor.execute(_one_document_sql(alias), [pk])
         row = cursor.fetchone()
     return None if row is None else {"id": row[0], "version": row[1], "document": row[2]}

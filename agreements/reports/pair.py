@@ -23,6 +23,7 @@ from django.db import connection
 
 from ..choices import LEVEL_NOTE, EventType, LevelScope, ParticipantRole, Status
 from ..pairs import NamedPair, canonical_pair, named_pair, same_parties_problem
+from ..planner import planned_once
 from .commitments import OVERDUE_NOTE, as_of_params, commitment_on
 from .inputs import ReportInputError, UnknownCountryError, today
 from .sql import TABLES, Dialect, current_dialect, level_condition, text_as_bytes
@@ -335,8 +336,7 @@ def pair_summary(
     # Prepared on PostgreSQL (tracker/postgresql): planning the statement took as long as running
     # it for a typical pair, and its generic plan (an index scan of the pair's agreements, then
     # each one's parts by key) ran the busiest pair as fast as its custom plans (docs/benchmarks.md).
-    prepared = getattr(connection, "prepared_cursor", None)
-    with prepared() if prepared else connection.cursor() as cursor:
+    with planned_once(connection) as cursor:
         text_as_bytes(cursor)
         cursor.execute(sql, params)
         a_exists, b_exists, document = cursor.fetchone()

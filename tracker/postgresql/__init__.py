@@ -22,8 +22,9 @@ def server_settings(database: dict[str, Any]) -> dict[str, Any]:
     whose health is checked at the start of each request without a query (see ``base.py``).
 
     Parameters stay bound on the client and are not prepared, as Django does by default —
-    prepared statements move to generic plans after five runs, which made the busiest pair's
-    report and a common word's search twice as slow (docs/benchmarks.md, issue 17) — except
-    where a caller asks for ``prepared_cursor`` (a lookup by primary key, whose plan is one).
+    prepared statements move to generic plans after five runs, which made a common word's
+    search twice as slow (docs/benchmarks.md, issue 17) — except where a caller asks for
+    ``prepared_cursor`` (``agreements.planner.planned_once``: a lookup by primary key, the data
+    version, the pair report, whose generic plans were measured as good as their custom ones).
     """
     return {**database, "ENGINE": ENGINE, "CONN_HEALTH_CHECKS": True}
