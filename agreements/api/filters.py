@@ -35,6 +35,7 @@ from ..pairs import same_parties_problem
 from ..parsing import BOOLEAN_HELP, no_such_record, parse_boolean
 from ..search import search
 from .fields import MAX_ID, UNKNOWN_CATEGORY
+from .filterset_base import FilterSet
 from .values import invalid_choice
 
 
@@ -94,7 +95,7 @@ class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
-class AgreementFilterSet(filters.FilterSet):
+class AgreementFilterSet(FilterSet):
     country = filters.CharFilter(method="filter_country", help_text="Either party, by ISO code.")
     pair = filters.CharFilter(
         method="filter_pair", help_text="Both parties, as two ISO codes in any order: `IQ,IR`."
@@ -220,7 +221,7 @@ class AgreementFilterSet(filters.FilterSet):
         return matched.order_by(F("search_rank").desc(), "-id") if ranked else matched
 
 
-class PersonFilterSet(filters.FilterSet):
+class PersonFilterSet(FilterSet):
     q = filters.CharFilter(method="filter_q", max_length=200, help_text="Any of the person's names, in part.")
 
     class Meta:
@@ -231,7 +232,7 @@ class PersonFilterSet(filters.FilterSet):
         return queryset.matching(value)
 
 
-class BodyFilterSet(filters.FilterSet):
+class BodyFilterSet(FilterSet):
     q = filters.CharFilter(method="filter_q", max_length=200, help_text="Any of the body's names, in part.")
     country = filters.CharFilter(method="filter_country", help_text="The country it belongs to (ISO code).")
     kind = filters.ChoiceFilter(choices=BodyKind.choices)
@@ -247,7 +248,7 @@ class BodyFilterSet(filters.FilterSet):
         return queryset.filter(country=country_code(value, "country"))
 
 
-class SourceFilterSet(filters.FilterSet):
+class SourceFilterSet(FilterSet):
     q = filters.CharFilter(method="filter_q", max_length=200, help_text="Title, publisher or URL, in part.")
     publisher = filters.CharFilter(lookup_expr="iexact", max_length=200)
 
@@ -261,7 +262,7 @@ class SourceFilterSet(filters.FilterSet):
         )
 
 
-class CountryFilterSet(filters.FilterSet):
+class CountryFilterSet(FilterSet):
     q = filters.CharFilter(
         method="filter_q",
         max_length=100,
@@ -280,7 +281,7 @@ class CountryFilterSet(filters.FilterSet):
         return queryset.matching(value)
 
 
-class RelationFilterSet(filters.FilterSet):
+class RelationFilterSet(FilterSet):
     agreement = IdFilter(
         method="filter_agreement", min_value=1, max_value=MAX_ID, help_text="Either side of the relation."
     )
